@@ -1,0 +1,97 @@
+package frame
+
+import "fmt"
+
+// Defaults of the options.
+const (
+	// DefaultMaxSize is the largest message body a Framer accepts unless
+	// WithMaxSize says otherwise: 8 MiB, as in go-msgio. It is clipped to what
+	// the codec can carry.
+	DefaultMaxSize = 8 << 20
+
+	// DefaultReadBuffer is the read-ahead buffer size unless WithReadBuffer
+	// says otherwise. The buffer is borrowed from a pool only while a burst of
+	// data is being read; an idle Framer holds none of it.
+	DefaultReadBuffer = 64 << 10
+)
+
+// smallBuffer is the read buffer built into every Framer: it takes the first
+// read after the buffer empties, so that an idle connection, blocked waiting
+// for its next frame, holds no pooled buffer.
+const smallBuffer = 512
+
+// minReadBuffer is the smallest read buffer: room for any codec's header.
+const minReadBuffer = 16
+
+// Option configures a Framer. Options are checked once, by New, which panics
+// on an invalid one (a programmer error, never a peer's).
+type Option func(*config)
+
+type config struct {
+	maxSize       int
+	readBuffer    int
+	writeBuffer   int
+	skipOversized bool
+}
+
+func defaultConfig() config {
+	return config{maxSize: DefaultMaxSize, readBuffer: DefaultReadBuffer}
+}
+
+// WithMaxSize sets the largest message body, inclusive, that the Framer reads
+// or writes. It is clipped to what the codec can carry (65535 for BE16). A
+// larger incoming length is rejected before any of its body is read or any
+// memory is set aside for it; a larger WriteMsg writes nothing. Both return an
+// *errs.MessageTooLargeError. n must not be negative.
+func WithMaxSize(n int) Option {
+	return func(c *config) {
+		if n < 0 {
+			panic(fmt.Sprintf("frame: WithMaxSize(%d): negative size", n))
+		}
+		c.maxSize = n
+	}
+}
+
+// WithReadBuffer sets the size of the read-ahead buffer. With n > 0 the
+// Framer reads as much as the stream offers, up to n bytes a call, and serves
+// frames from the buffer: few system calls. Bytes read ahead of the current
+// frame are available from Buffered when the stream is handed to another
+// protocol.
+//
+// A buffer smaller than 16 bytes is rounded up to 16, room for any header.
+// n == 0 is exact mode: the Framer never reads a byte past the end of the
+// current frame, so the stream can be handed over at any frame boundary
+// without Buffered. It costs a read per header (a read per header byte for
+// Uvarint) and one per body. n must not be negative.
+func WithReadBuffer(n int) Option {
+	return func(c *config) {
+		if n < 0 {
+			panic(fmt.Sprintf("frame: WithReadBuffer(%d): negative size", n))
+		}
+		c.readBuffer = n
+	}
+}
+
+// WithWriteBuffer batches outgoing frames in a buffer of n bytes: they go out
+// in one Write when the buffer cannot take the next frame, on Flush and on
+// Close. A frame larger than the buffer is written on its own, after what is
+// buffered. With n == 0, the default, every WriteMsg hands its whole frame to
+// the stream in one Write before it returns. n must not be negative.
+func WithWriteBuffer(n int) Option {
+	return func(c *config) {
+		if n < 0 {
+			panic(fmt.Sprintf("frame: WithWriteBuffer(%d): negative size", n))
+		}
+		c.writeBuffer = n
+	}
+}
+
+// WithSkipOversized makes an incoming frame above the maximum a recoverable
+// error: the read that meets it returns an *errs.MessageTooLargeError, and the
+// next read first streams the frame's body away (never buffering it whole)
+// and then goes on with the following frame. Without this option an
+// oversized frame leaves the stream out of step, and every later read returns
+// the same error.
+func WithSkipOversized() Option {
+	return func(c *config) { c.skipOversized = true }
+}
