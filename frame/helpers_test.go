@@ -39,7 +39,7 @@ func (s *stream) Write(p []byte) (int, error) {
 
 func (s *stream) Close() error { s.closed = true; return nil }
 
-func reading(b []byte) *stream     { return &stream{r: bytes.NewReader(b)} }
+func reading(b []byte) *stream    { return &stream{r: bytes.NewReader(b)} }
 func writing(w io.Writer) *stream { return &stream{w: w} }
 
 // trickle returns at most one byte a read.

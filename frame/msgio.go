@@ -23,7 +23,7 @@ func (f *Framer[L]) Read(p []byte) (int, error) {
 		return 0, io.ErrShortBuffer
 	}
 	if !f.fits(n) {
-		msg, err := f.readBody(p[:0], n)
+		msg, err := f.readBody(p[:0], n, false)
 		return len(msg), err
 	}
 	body, err := f.bufferedBody(n)

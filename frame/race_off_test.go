@@ -1,5 +1,5 @@
 //go:build !race
 
-package frame_test
+package frame
 
 const raceEnabled = false

@@ -32,8 +32,9 @@ func (f *Framer[L]) NextMsgLen() (int, error) {
 
 // ReadMsg reads the next message into a new slice that the caller owns (it
 // may hand it back with ReleaseMsg). A zero-length message is an empty,
-// non-nil slice. At a clean end of the stream ReadMsg returns io.EOF; see
-// Framer for the other errors.
+// non-nil slice. ReadMsg makes one allocation, of the message's size, once
+// the whole body has arrived. At a clean end of the stream it returns io.EOF;
+// see Framer for the other errors.
 func (f *Framer[L]) ReadMsg() ([]byte, error) {
 	f.rmu.Lock()
 	defer f.rmu.Unlock()
@@ -41,10 +42,12 @@ func (f *Framer[L]) ReadMsg() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !f.fits(n) {
-		return f.readBody(make([]byte, 0, min(n, eagerAlloc)), n)
+	var body []byte
+	if f.fits(n) {
+		body, err = f.bufferedBody(n)
+	} else {
+		body, err = f.pooledBody(n)
 	}
-	body, err := f.bufferedBody(n)
 	if err != nil {
 		return nil, err
 	}
@@ -59,6 +62,10 @@ func (f *Framer[L]) ReadMsg() ([]byte, error) {
 	}
 	copy(msg, body)
 	f.release()
+	if f.view != nil {
+		bufpool.Put(f.view)
+		f.view = nil
+	}
 	return msg, nil
 }
 
@@ -74,7 +81,7 @@ func (f *Framer[L]) AppendMsg(dst []byte) ([]byte, error) {
 		return dst, err
 	}
 	if !f.fits(n) {
-		return f.readBody(dst, n)
+		return f.readBody(dst, n, false)
 	}
 	body, err := f.bufferedBody(n)
 	if err != nil {
@@ -100,10 +107,18 @@ func (f *Framer[L]) ReadMsgView() ([]byte, error) {
 	if f.fits(n) {
 		return f.bufferedBody(n)
 	}
-	f.view = bufpool.Get(min(n, eagerAlloc))
-	view, err := f.readBody((*f.view)[:0], n)
-	*f.view = view[:cap(view)] // readBody may have grown it
-	return view, err
+	return f.pooledBody(n)
+}
+
+// pooledBody reads a body that does not fit the read buffer into a pooled
+// buffer, f.view, which stays the Framer's until the next read call. A
+// pooled buffer already big enough costs nothing; otherwise it starts small
+// and grows, within the pool, as the body arrives.
+func (f *Framer[L]) pooledBody(n int) ([]byte, error) {
+	if f.view = bufpool.Reuse(n); f.view == nil {
+		f.view = bufpool.Get(min(n, eagerAlloc))
+	}
+	return f.readBody((*f.view)[:0], n, true)
 }
 
 // Messages returns an iterator over incoming messages, for use with range.
@@ -246,8 +261,9 @@ func (f *Framer[L]) bufferedBody(n int) ([]byte, error) {
 
 // readBody appends the pending frame's n-byte body to dst: first what is
 // buffered, then straight from the stream, growing dst no faster than bytes
-// arrive. It consumes the frame; any error leaves the stream out of step.
-func (f *Framer[L]) readBody(dst []byte, n int) ([]byte, error) {
+// arrive. When pooled, dst is the view buffer and grows within the pool. It
+// consumes the frame; any error leaves the stream out of step.
+func (f *Framer[L]) readBody(dst []byte, n int, pooled bool) ([]byte, error) {
 	f.r += f.pendingHdr
 	f.pendingHdr = 0
 	got := min(f.w-f.r, n)
@@ -256,7 +272,12 @@ func (f *Framer[L]) readBody(dst []byte, n int) ([]byte, error) {
 	f.release()
 	for got < n {
 		if len(dst) == cap(dst) {
-			dst = slices.Grow(dst, min(n-got, max(got, eagerAlloc)))
+			add := min(n-got, max(got, eagerAlloc))
+			if pooled {
+				dst = f.growView(dst, add)
+			} else {
+				dst = slices.Grow(dst, add)
+			}
 		}
 		k, err := iox.ReadFull(f.rw, dst[len(dst):min(cap(dst), len(dst)+n-got)])
 		dst = dst[:len(dst)+k]
@@ -271,6 +292,16 @@ func (f *Framer[L]) readBody(dst []byte, n int) ([]byte, error) {
 	}
 	f.pending = -1
 	return dst, nil
+}
+
+// growView moves the view's body so far into a pooled buffer with room for
+// add more bytes.
+func (f *Framer[L]) growView(body []byte, add int) []byte {
+	p := bufpool.Get(len(body) + add)
+	copy(*p, body)
+	bufpool.Put(f.view)
+	f.view = p
+	return (*p)[:len(body)]
 }
 
 // discard streams away the body of a skipped oversized frame.

@@ -1,0 +1,278 @@
+package frame_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"testing"
+
+	"github.com/framekit/framekit/codec"
+	"github.com/framekit/framekit/errs"
+	"github.com/framekit/framekit/frame"
+)
+
+func TestUnbatchedOneWritePerFrame(t *testing.T) {
+	for _, size := range []int{0, 1, 100, 20000, 300000} {
+		var wire bytes.Buffer
+		s := writing(&wire)
+		f := frame.New[codec.Uvarint](s)
+		msg := repeat('m', size)
+		if err := f.WriteMsg(msg); err != nil {
+			t.Fatal(err)
+		}
+		if s.writes != 1 {
+			t.Fatalf("size %d: %d writes, want 1", size, s.writes)
+		}
+		if want := encode[codec.Uvarint](t, msg); !bytes.Equal(wire.Bytes(), want) {
+			t.Fatalf("size %d: wire differs from AppendFrame", size)
+		}
+	}
+}
+
+// vectored records the vectored writes it is given.
+type vectored struct {
+	stream
+	calls [][]int // lengths of the buffers of each call
+	wire  bytes.Buffer
+}
+
+func (v *vectored) WriteBuffers(b *net.Buffers) (int64, error) {
+	var lens []int
+	for _, p := range *b {
+		lens = append(lens, len(p))
+	}
+	v.calls = append(v.calls, lens)
+	return b.WriteTo(&v.wire)
+}
+
+func TestLargeBodiesGoVectored(t *testing.T) {
+	v := &vectored{}
+	f := frame.New[codec.BE32](v)
+	small, large := repeat('s', 100), repeat('L', 1<<20)
+	if err := f.WriteMsg(large); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.calls) != 1 || len(v.calls[0]) != 2 || v.calls[0][0] != 4 || v.calls[0][1] != 1<<20 || v.writes != 0 {
+		t.Fatalf("vectored calls %v, plain writes %d; want one call with the header and the body", v.calls, v.writes)
+	}
+	v.stream.w = &v.wire
+	if err := f.WriteMsg(small); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.calls) != 1 || v.writes != 1 {
+		t.Fatalf("a small body: %d vectored calls, %d writes; want it copied behind its header", len(v.calls), v.writes)
+	}
+	if !bytes.Equal(v.wire.Bytes(), encode[codec.BE32](t, large, small)) {
+		t.Fatal("wire differs")
+	}
+}
+
+func TestLargeFrameOverTCP(t *testing.T) {
+	a, b := tcpPair(t)
+	w, r := frame.New[codec.BE32](a), frame.New[codec.BE32](b)
+	msgs := [][]byte{repeat('1', 1<<20), repeat('2', 17), repeat('3', 64<<10)}
+	go func() {
+		for _, m := range msgs {
+			if err := w.WriteMsg(m); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for i, want := range msgs {
+		got, err := r.ReadMsg()
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("message %d: %d bytes, %v", i, len(got), err)
+		}
+	}
+}
+
+func TestBatching(t *testing.T) {
+	var wire bytes.Buffer
+	s := writing(&wire)
+	f := frame.New[codec.BE16](s, frame.WithWriteBuffer(64))
+	for i := 0; i < 3; i++ {
+		if err := f.WriteMsg(repeat('a', 10)); err != nil { // 12 bytes a frame
+			t.Fatal(err)
+		}
+	}
+	if s.writes != 0 {
+		t.Fatalf("%d writes before the batch filled", s.writes)
+	}
+	for i := 0; i < 3; i++ { // the fifth frame does not fit: the first four go
+		f.WriteMsg(repeat('b', 10))
+	}
+	if s.writes != 1 || wire.Len() != 60 {
+		t.Fatalf("%d writes, %d bytes; want the first five frames in one write", s.writes, wire.Len())
+	}
+	if err := f.Flush(); err != nil || s.writes != 2 || wire.Len() != 72 {
+		t.Fatalf("after Flush: %d writes, %d bytes, %v", s.writes, wire.Len(), err)
+	}
+	if err := f.Flush(); err != nil || s.writes != 2 {
+		t.Fatalf("an empty Flush wrote: %d writes, %v", s.writes, err)
+	}
+	// A frame larger than the batch goes on its own, after what is waiting.
+	f.WriteMsg([]byte("x"))
+	f.WriteMsg(repeat('c', 100))
+	if s.writes != 4 {
+		t.Fatalf("%d writes; want the waiting frame, then the large one", s.writes)
+	}
+	f.WriteMsg([]byte("last"))
+	if err := f.Close(); err != nil || s.writes != 5 || !s.closed {
+		t.Fatalf("Close: %v, %d writes, closed %v; want a flush and a close", err, s.writes, s.closed)
+	}
+	want := encode[codec.BE16](t, repeat('a', 10), repeat('a', 10), repeat('a', 10), repeat('b', 10), repeat('b', 10), repeat('b', 10), []byte("x"), repeat('c', 100), []byte("last"))
+	if !bytes.Equal(wire.Bytes(), want) {
+		t.Fatal("wire differs")
+	}
+}
+
+func TestWriteAfterClose(t *testing.T) {
+	f := frame.New[codec.BE32](writing(io.Discard))
+	f.Close()
+	err := f.WriteMsg([]byte("x"))
+	if !errors.Is(err, net.ErrClosed) || !errors.Is(err, errs.ErrConnectionClosed) {
+		t.Fatalf("%v", err)
+	}
+	if err := f.Flush(); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Flush: %v", err)
+	}
+}
+
+// failing accepts limit bytes, then fails every write with err.
+type failing struct {
+	limit int
+	err   error
+	got   bytes.Buffer
+}
+
+func (w *failing) Write(p []byte) (int, error) {
+	if w.limit == 0 {
+		return 0, w.err
+	}
+	n := min(len(p), w.limit)
+	w.limit -= n
+	w.got.Write(p[:n])
+	if n < len(p) {
+		return n, w.err
+	}
+	return n, nil
+}
+
+func TestWriteErrors(t *testing.T) {
+	broken := errors.New("broken pipe")
+	// Nothing went out: the error is returned and the Framer can go on.
+	w := &failing{limit: 0, err: broken}
+	f := frame.New[codec.BE8](writing(w))
+	if err := f.WriteMsg([]byte("abc")); err != broken {
+		t.Fatalf("%v", err)
+	}
+	w.limit = 100
+	if err := f.WriteMsg([]byte("abc")); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	// Part of a frame went out: the stream is out of step for good.
+	w = &failing{limit: 2, err: broken}
+	f = frame.New[codec.BE8](writing(w))
+	if err := f.WriteMsg([]byte("abc")); err != broken {
+		t.Fatalf("%v", err)
+	}
+	w.limit = 100
+	if err := f.WriteMsg([]byte("def")); err != broken {
+		t.Fatalf("after a partial frame: %v, want the sticky error", err)
+	}
+	// A writer that reports a short write without an error.
+	f = frame.New[codec.BE8](writing(shortWriter{}))
+	if err := f.WriteMsg([]byte("abc")); err != io.ErrShortWrite {
+		t.Fatalf("%v", err)
+	}
+	// A batch whose flush fails in part.
+	w = &failing{limit: 3, err: broken}
+	f = frame.New[codec.BE8](writing(w), frame.WithWriteBuffer(100))
+	f.WriteMsg([]byte("abc"))
+	f.WriteMsg([]byte("def"))
+	if err := f.Close(); err != broken {
+		t.Fatalf("Close: %v", err)
+	}
+}
+
+type shortWriter struct{}
+
+func (shortWriter) Write(p []byte) (int, error) { return len(p) - 1, nil }
+
+func TestConcurrentWritersNeverInterleave(t *testing.T) {
+	for _, batch := range []int{0, 4096} {
+		a, b := tcpPair(t)
+		w := frame.New[codec.Uvarint](a, frame.WithWriteBuffer(batch))
+		r := frame.New[codec.Uvarint](b)
+		const writers, each = 8, 200
+		var wg sync.WaitGroup
+		for i := 0; i < writers; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				for j := 0; j < each; j++ {
+					size := []int{0, 10, 3000, 70000}[j%4]
+					msg := repeat(byte('A'+i), size)
+					if len(msg) > 0 {
+						msg[0] = byte(j)
+					}
+					if err := w.WriteMsg(msg); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+				w.Flush()
+			}(i)
+		}
+		next := make([]int, writers) // the j each writer sends next
+		for k := 0; k < writers*each; k++ {
+			msg, err := r.ReadMsg()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(msg) == 0 {
+				continue
+			}
+			i := int(msg[len(msg)-1] - 'A')
+			if i < 0 || i >= writers || !bytes.Equal(msg[1:], repeat(byte('A'+i), len(msg)-1)) {
+				t.Fatalf("batch %d: message %d is mixed", batch, k)
+			}
+			for next[i]%4 == 0 { // zero-length messages carry no writer
+				next[i]++
+			}
+			if int(msg[0]) != next[i]%256 {
+				t.Fatalf("batch %d: writer %d: got message %d, want %d", batch, i, msg[0], next[i])
+			}
+			next[i]++
+		}
+		wg.Wait()
+	}
+}
+
+func TestCloseUnblocksRead(t *testing.T) {
+	a, _ := tcpPair(t)
+	f := frame.New[codec.BE32](a)
+	done := make(chan error)
+	go func() {
+		_, err := f.ReadMsg()
+		done <- err
+	}()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("%v, want net.ErrClosed", err)
+	}
+}
+
+func TestRemoteAddressPassthrough(t *testing.T) {
+	if _, ok := frame.New[codec.BE32](writing(io.Discard)).RemoteAddress(); ok {
+		t.Fatal("a stream without an address reported one")
+	}
+	if st := frame.New[codec.BE32](writing(io.Discard)).ConnState(); st.Transport != "" {
+		t.Fatalf("%+v", st)
+	}
+}
