@@ -1,0 +1,126 @@
+package frame_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/framekit/framekit/codec"
+	"github.com/framekit/framekit/errs"
+	"github.com/framekit/framekit/frame"
+)
+
+func Example() {
+	client, server := net.Pipe()
+	go func() {
+		f := frame.New[codec.Uvarint](server)
+		defer f.Close()
+		for msg, err := range f.Messages() { // echo every message back
+			if err != nil || f.WriteMsg(msg) != nil {
+				return
+			}
+		}
+	}()
+
+	f := frame.New[codec.Uvarint](client, frame.WithMaxSize(1<<20))
+	defer f.Close()
+	for _, m := range []string{"hello", "", "world"} {
+		if err := f.WriteMsg([]byte(m)); err != nil {
+			panic(err)
+		}
+		reply, err := f.ReadMsg()
+		fmt.Printf("%q %v\n", reply, err)
+	}
+	// Output:
+	// "hello" <nil>
+	// "" <nil>
+	// "world" <nil>
+}
+
+func ExampleFramer_ReadMsgView() {
+	wire, _ := frame.AppendFrame[codec.BE16](nil, []byte("first"))
+	wire, _ = frame.AppendFrame[codec.BE16](wire, []byte("second"))
+	f := frame.New[codec.BE16](struct {
+		io.Reader
+		io.WriteCloser
+	}{bytes.NewReader(wire), nil})
+
+	for {
+		view, err := f.ReadMsgView() // valid until the next read: no copy
+		if err == io.EOF {
+			break
+		}
+		fmt.Printf("%s\n", view)
+	}
+	// Output:
+	// first
+	// second
+}
+
+func ExampleWithMaxSize() {
+	// A peer declares a 1 GiB message; nothing is allocated for it.
+	wire := codec.BE32{}.AppendLength(nil, 1<<30)
+	f := frame.New[codec.BE32](struct {
+		io.Reader
+		io.WriteCloser
+	}{bytes.NewReader(wire), nil}, frame.WithMaxSize(64<<10))
+
+	_, err := f.ReadMsg()
+	var tooLarge *errs.MessageTooLargeError
+	if errors.As(err, &tooLarge) {
+		fmt.Println(tooLarge.Size, tooLarge.Max)
+	}
+	fmt.Println(err)
+	// Output:
+	// 1073741824 65536
+	// framekit: message too large: 1073741824 bytes exceeds the limit of 65536
+}
+
+func ExampleWithWriteBuffer() {
+	client, server := net.Pipe()
+	go func() {
+		f := frame.New[codec.BE32](client, frame.WithWriteBuffer(4096))
+		for i := 0; i < 3; i++ {
+			f.WriteMsg([]byte(fmt.Sprint("batched ", i))) // waits in the buffer
+		}
+		f.Close() // flushes the three frames in one write, then closes
+	}()
+	f := frame.New[codec.BE32](server)
+	for msg, err := range f.Messages() {
+		fmt.Printf("%s %v\n", msg, err)
+	}
+	// Output:
+	// batched 0 <nil>
+	// batched 1 <nil>
+	// batched 2 <nil>
+}
+
+func ExampleAppendFrame() {
+	wire, err := frame.AppendFrame[codec.Uvarint](nil, []byte("hi"))
+	fmt.Printf("% x %v\n", wire, err)
+
+	n, err := frame.ReadLength[codec.Uvarint](bytes.NewReader(wire))
+	fmt.Println(n, err)
+	// Output:
+	// 02 68 69 <nil>
+	// 2 <nil>
+}
+
+func ExampleWithReadBuffer() {
+	// Exact mode: after the greeting frame, the stream carries another
+	// protocol, and the Framer must not read into it.
+	wire, _ := frame.AppendFrame[codec.Uvarint](nil, []byte("/raw/1.0.0"))
+	stream := bytes.NewReader(append(wire, "raw bytes"...))
+	f := frame.New[codec.Uvarint](struct {
+		io.Reader
+		io.WriteCloser
+	}{stream, nil}, frame.WithReadBuffer(0))
+
+	protocol, _ := f.ReadMsg()
+	rest, _ := io.ReadAll(stream)
+	fmt.Printf("%s then %q\n", protocol, rest)
+	// Output:
+	// /raw/1.0.0 then "raw bytes"
+}
