@@ -201,8 +201,10 @@ func (f *Framer[L]) Buffered() []byte {
 	return f.buf[f.r:f.w]
 }
 
-// errClosed is returned by writes after Close.
-var errClosed = &errs.ConnectionClosedError{Reason: "framer closed locally", Err: net.ErrClosed}
+// errClosed returns the error of a write after Close.
+func errClosed() error {
+	return &errs.ConnectionClosedError{Reason: "framer closed locally", Err: net.ErrClosed}
+}
 
 // release gives the pooled read buffer back when nothing is left in it.
 func (f *Framer[L]) release() {

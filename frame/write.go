@@ -88,7 +88,7 @@ func (f *Framer[L]) wrote(k, size int, err error) error {
 
 func (f *Framer[L]) writable() error {
 	if f.closed {
-		return errClosed
+		return errClosed()
 	}
 	return f.werr
 }
