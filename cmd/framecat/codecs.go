@@ -1,0 +1,92 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/framekit/framekit/codec"
+	"github.com/framekit/framekit/conn"
+	"github.com/framekit/framekit/frame"
+)
+
+// lengthCodec is a codec chosen at run time: the codec value itself, for
+// DecodeLength and HeaderSize, and the generic library functions
+// instantiated for it. bind makes one per codec, so that every command is
+// written once against this struct instead of once per type parameter.
+type lengthCodec struct {
+	codec.LengthCodec
+	newFramer   func(rw conn.ReadWriteCloser, opts ...frame.Option) framer
+	appendFrame func(dst, msg []byte) ([]byte, error)
+}
+
+// framer is the part of *frame.Framer[L] the commands use.
+type framer interface {
+	ReadMsgView() ([]byte, error)
+	WriteMsg(msg []byte) error
+	Flush() error
+	Close() error
+	MaxSize() int
+}
+
+// bind instantiates the library for codec L.
+func bind[L codec.LengthCodec]() lengthCodec {
+	var c L
+	return lengthCodec{
+		LengthCodec: c,
+		newFramer: func(rw conn.ReadWriteCloser, opts ...frame.Option) framer {
+			return frame.New[L](rw, opts...)
+		},
+		appendFrame: frame.AppendFrame[L],
+	}
+}
+
+// codecs lists every codec framecat knows, named by their String method.
+var codecs = []lengthCodec{
+	bind[codec.BE8](), bind[codec.BE16](), bind[codec.BE32](), bind[codec.BE64](),
+	bind[codec.LE16](), bind[codec.LE32](), bind[codec.LE64](),
+	bind[codec.Uvarint](),
+}
+
+func codecNames() []string {
+	names := make([]string, len(codecs))
+	for i, c := range codecs {
+		names[i] = c.String()
+	}
+	return names
+}
+
+// codecFlag is a flag.Value naming a codec; an unknown name fails parsing.
+type codecFlag struct{ codec *lengthCodec }
+
+func (f *codecFlag) String() string {
+	if f.codec == nil {
+		return ""
+	}
+	return f.codec.String()
+}
+
+func (f *codecFlag) Set(name string) error {
+	for i := range codecs {
+		if codecs[i].String() == name {
+			f.codec = &codecs[i]
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown codec %q (known: %s)", name, strings.Join(codecNames(), " "))
+}
+
+// addCodecFlag defines a codec flag on fs under name.
+func addCodecFlag(fs *flag.FlagSet, name, what string) *codecFlag {
+	f := new(codecFlag)
+	fs.Var(f, name, "`C`: "+what+" (required), one of "+strings.Join(codecNames(), " "))
+	return f
+}
+
+// get returns the chosen codec, or a usage error if the flag was not given.
+func (f *codecFlag) get(name string) (lengthCodec, error) {
+	if f.codec == nil {
+		return lengthCodec{}, usagef("-%s is required (one of %s)", name, strings.Join(codecNames(), " "))
+	}
+	return *f.codec, nil
+}

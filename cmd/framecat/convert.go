@@ -1,0 +1,46 @@
+package main
+
+import "github.com/framekit/framekit/frame"
+
+const convertHelp = `
+Convert reads frames in codec -from on stdin and writes the same messages
+framed in codec -to on stdout. A message the -to codec cannot carry (over
+255 bytes for be8), or over -max, stops it with an error naming the frame
+and its input offset, as does a bad input frame.
+
+  framecat convert -from uvarint -to be32 < varint.bin > be32.bin
+`
+
+func runConvert(a *app, cmd *command, args []string) error {
+	fs := cmd.flagSet()
+	fromFlag := addCodecFlag(fs, "from", "codec of the input")
+	toFlag := addCodecFlag(fs, "to", "codec of the output")
+	maxSize := addMaxFlag(fs)
+	if err := a.parse(cmd, fs, args); err != nil {
+		return err
+	}
+	from, err := fromFlag.get("from")
+	if err != nil {
+		return err
+	}
+	to, err := toFlag.get("to")
+	if err != nil {
+		return err
+	}
+
+	p := a.startProgress(cmd.name)
+	defer p.stop()
+	in := from.newFramer(stream{r: countingReader{a.stdin, p}}, frame.WithMaxSize(limit(from, maxSize)))
+	out := to.newFramer(stream{w: a.stdout}, frame.WithMaxSize(limit(to, maxSize)), frame.WithWriteBuffer(64<<10))
+	err = eachFrame(from, in, func(index int, offset int64, msg []byte) error {
+		if err := out.WriteMsg(msg); err != nil {
+			return frameError(index, offset, err)
+		}
+		p.addFrame()
+		return nil
+	})
+	if cerr := out.Close(); err == nil {
+		err = cerr // flushes the last batch
+	}
+	return err
+}

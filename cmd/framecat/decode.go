@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bufio"
+	"encoding/base64"
+	"encoding/hex"
+	"io"
+
+	"github.com/framekit/framekit/frame"
+)
+
+const decodeHelp = `
+Decode reads frames in codec C from stdin and writes their messages to
+stdout, in one of four formats:
+
+  lines  each message followed by a newline (the default)
+  raw    the messages back to back, nothing added
+  hex    each message in lowercase hex on a line of its own
+  json   each message on a line of its own as a JSON string holding the
+         message's bytes in standard base64 (JSON Lines; exact for any
+         bytes; decode with jq's @base64d)
+
+A truncated frame, a malformed header or a frame over -max stops decode
+with an error naming the frame and its byte offset; the messages before it
+have been written.
+
+  framecat decode -codec uvarint -format hex < frames.bin
+`
+
+// Output formats of decode.
+var decodeFormats = map[string]func(dst, msg []byte) []byte{
+	"lines": func(dst, msg []byte) []byte { return append(append(dst, msg...), '\n') },
+	"raw":   func(dst, msg []byte) []byte { return append(dst, msg...) },
+	"hex":   func(dst, msg []byte) []byte { return append(hex.AppendEncode(dst, msg), '\n') },
+	"json": func(dst, msg []byte) []byte {
+		dst = append(dst, '"')
+		return append(base64.StdEncoding.AppendEncode(dst, msg), '"', '\n')
+	},
+}
+
+func runDecode(a *app, cmd *command, args []string) error {
+	fs := cmd.flagSet()
+	codecFlag := addCodecFlag(fs, "codec", "length codec")
+	format := fs.String("format", "lines", "`FORMAT` of the output: lines, raw, hex or json")
+	maxSize := addMaxFlag(fs)
+	if err := a.parse(cmd, fs, args); err != nil {
+		return err
+	}
+	c, err := codecFlag.get("codec")
+	if err != nil {
+		return err
+	}
+	appendMsg, ok := decodeFormats[*format]
+	if !ok {
+		return usagef("unknown -format %q (want lines, raw, hex or json)", *format)
+	}
+
+	p := a.startProgress(cmd.name)
+	defer p.stop()
+	in := c.newFramer(stream{r: countingReader{a.stdin, p}}, frame.WithMaxSize(limit(c, maxSize)))
+	out := bufio.NewWriterSize(a.stdout, 64<<10)
+	var buf []byte
+	err = eachFrame(c, in, func(_ int, _ int64, msg []byte) error {
+		buf = appendMsg(buf[:0], msg)
+		_, err := out.Write(buf)
+		p.addFrame()
+		return err
+	})
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+// eachFrame calls fn with every message read from in, its frame's number
+// (from 1) and the offset where the frame starts, until a clean end of the
+// stream. A read error comes back as a *frameError naming the frame; fn's
+// error comes back as it is. The message is valid only during the call.
+func eachFrame(c lengthCodec, in framer, fn func(index int, offset int64, msg []byte) error) error {
+	var offset int64
+	for index := 1; ; index++ {
+		msg, err := in.ReadMsgView()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return frameError(index, offset, err)
+		}
+		if err := fn(index, offset, msg); err != nil {
+			return err
+		}
+		// The library accepts minimal headers only, so the header's size
+		// follows from the length.
+		offset += int64(c.HeaderSize(uint64(len(msg))) + len(msg))
+	}
+}

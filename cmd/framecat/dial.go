@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/framekit/framekit/frame"
+)
+
+const dialHelp = `
+Dial connects to ADDR over TCP and sends each line of stdin, without its
+newline, as a frame in codec C, while it prints every frame it receives
+as a line on stdout. When stdin ends it half-closes the connection (its
+write side) and goes on printing until the peer closes. A line over -max
+or a bad frame from the peer ends it with an error.
+
+  printf 'hello\nworld\n' | framecat dial -codec uvarint 127.0.0.1:7000
+`
+
+func runDial(a *app, cmd *command, args []string) error {
+	fs := cmd.flagSet()
+	codecFlag := addCodecFlag(fs, "codec", "length codec")
+	maxSize := addMaxFlag(fs)
+	if err := a.parse(cmd, fs, args); err != nil {
+		return err
+	}
+	c, err := codecFlag.get("codec")
+	if err != nil {
+		return err
+	}
+	conn, err := net.Dial("tcp", fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	maxMsg := limit(c, maxSize)
+	f := c.newFramer(conn, frame.WithMaxSize(maxMsg))
+	defer f.Close()
+
+	sent := make(chan error, 1)
+	go func() {
+		err := send(newSplitter(a.stdin, splitLines, maxMsg), f, conn)
+		sent <- err
+		if err != nil {
+			conn.Close() // unblock the receiving side
+		}
+	}()
+	var line []byte
+	err = eachFrame(c, f, func(_ int, _ int64, msg []byte) error {
+		line = append(append(line[:0], msg...), '\n')
+		_, err := a.stdout.Write(line)
+		return err
+	})
+	select {
+	case serr := <-sent:
+		if serr != nil {
+			return serr // the cause; err is only its consequence
+		}
+	default: // the peer closed while stdin was still open: we are done
+	}
+	return err
+}
+
+// send writes every message of in to f, then half-closes conn.
+func send(in *splitter, f framer, conn net.Conn) error {
+	for {
+		msg, err := in.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := f.WriteMsg(msg); err != nil {
+			return messageError(in.index, in.start, err)
+		}
+	}
+	hc, ok := conn.(interface{ CloseWrite() error })
+	if !ok {
+		return fmt.Errorf("cannot half-close a %T", conn)
+	}
+	return hc.CloseWrite()
+}
