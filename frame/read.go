@@ -147,11 +147,11 @@ func (f *Framer[L]) header() (int, error) {
 		bufpool.Put(f.view)
 		f.view = nil
 	}
+	if f.rerr != nil { // before pending: a body that failed half-read leaves it set
+		return 0, f.rerr
+	}
 	if f.pending >= 0 {
 		return f.pending, nil
-	}
-	if f.rerr != nil {
-		return 0, f.rerr
 	}
 	if f.skip > 0 {
 		if err := f.discard(); err != nil {
