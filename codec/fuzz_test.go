@@ -110,4 +110,3 @@ func check(t *testing.T, c codec.LengthCodec, data []byte, width int, little boo
 		}
 	}
 }
-
