@@ -89,6 +89,7 @@ func testRoundTrip(t *testing.T, p *pair, maxSize int) {
 		}
 		done := send(ends[0], msgs)
 		receive(t, ends[1], msgs)
+		stopIfFailed(t, p)
 		if err := <-done; err != nil {
 			t.Errorf("direction %d: %v", dir, err)
 		}
@@ -121,6 +122,7 @@ func testLimit(t *testing.T, p *pair, maxSize int) {
 	// The oversized message must have written nothing: the next message
 	// read is the small one, whole.
 	receive(t, p.b, [][]byte{small, largest})
+	stopIfFailed(t, p)
 	if err := <-done; err != nil {
 		t.Error(err)
 	}
@@ -182,9 +184,7 @@ func testConcurrent(t *testing.T, p *pair, maxSize int) {
 		}
 		next[w]++
 	}
-	if t.Failed() {
-		p.stop() // unblock writers still waiting for a reader
-	}
+	stopIfFailed(t, p)
 	for range writers {
 		if err := <-errc; err != nil {
 			t.Error(err)
@@ -217,8 +217,18 @@ func testClose(t *testing.T, p *pair) {
 			t.Errorf("ReadMsg after the peer closed: got (%d bytes, %v), want io.EOF itself", len(m), err)
 		}
 	}
+	stopIfFailed(t, p)
 	if err := <-done; err != nil {
 		t.Error(err)
+	}
+}
+
+// stopIfFailed stops the pair once the reader has given up, so that writers
+// blocked on a synchronous stream return instead of waiting for the
+// watchdog.
+func stopIfFailed(t *testing.T, p *pair) {
+	if t.Failed() {
+		p.stop()
 	}
 }
 
