@@ -3,7 +3,7 @@ module github.com/framekit/framekit
 go 1.23.0
 
 require (
-	github.com/multiformats/go-varint v0.1.0 // indirect
-	golang.org/x/exp v0.0.0-20250620022241-b7579e27df2b // indirect
-	pgregory.net/rapid v1.3.0 // indirect
+	github.com/multiformats/go-varint v0.1.0
+	golang.org/x/exp v0.0.0-20250620022241-b7579e27df2b
+	pgregory.net/rapid v1.3.0
 )

@@ -29,7 +29,14 @@ func (w way) String() string {
 	return [...]string{"ReadMsg", "AppendMsg", "ReadMsgView", "Read"}[w]
 }
 
-var drawWay = rapid.IntRange(0, int(ways)-1)
+// wayGen generates ways. Generators are made per use: rapid's are not safe
+// to share between the parallel tests.
+func wayGen() *rapid.Generator[way] {
+	return rapid.Map(rapid.IntRange(0, int(ways)-1), func(n int) way { return way(n) })
+}
+
+// drawWay draws a way to read.
+func drawWay(t *rapid.T) way { return wayGen().Draw(t, "way") }
 
 // readVia reads one message from f the given way and returns a copy the
 // caller owns. want is the body length the next header declares, or -1 when

@@ -43,7 +43,7 @@ func checkNextMsgLen[L codec.LengthCodec](t *rapid.T) {
 				t.Fatalf("buffered mode, after NextMsgLen: Buffered holds %d bytes that do not start with frame %d's header", len(b), i)
 			}
 		}
-		w := way(drawWay.Draw(t, "way"))
+		w := drawWay(t)
 		got, err := readVia(t, r, w, len(m))
 		wantMsg(t, w.String()+" of message "+itoa(i)+" after NextMsgLen", got, err, m)
 	}
@@ -72,7 +72,7 @@ func checkHandOff[L codec.LengthCodec](t *rapid.T) {
 	s := drawStream(t, append(frames, tail...))
 	r := frame.New[L](s, cfg.readerOptions()...)
 	for i, m := range cfg.msgs {
-		w := way(drawWay.Draw(t, "way"))
+		w := drawWay(t)
 		got, err := readVia(t, r, w, len(m))
 		wantMsg(t, w.String()+" of message "+itoa(i), got, err, m)
 	}

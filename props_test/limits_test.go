@@ -99,7 +99,7 @@ func checkLimits[L codec.LengthCodec](t *rapid.T) {
 	s := drawStream(t, o.data)
 	r := frame.New[L](s, frame.WithMaxSize(o.limit), frame.WithReadBuffer(o.readBuffer))
 	o.readBefore(t, r)
-	w := way(drawWay.Draw(t, "way"))
+	w := drawWay(t)
 	_, err := readVia(t, r, w, -1)
 	wantTooLarge(t, w.String()+" of the oversized frame", err, o.declared, uint64(o.limit))
 	checkPosition(t, s, o)
@@ -107,7 +107,7 @@ func checkLimits[L codec.LengthCodec](t *rapid.T) {
 		if n, err2 := r.NextMsgLen(); err2 != err {
 			t.Fatalf("NextMsgLen after %v: (%d, %v), want the same error", err, n, err2)
 		}
-		w := way(drawWay.Draw(t, "way"))
+		w := drawWay(t)
 		if _, err2 := readVia(t, r, w, -1); err2 != err {
 			t.Fatalf("%s after %v: %v, want the same error", w, err, err2)
 		}
@@ -146,7 +146,7 @@ func checkSkip[L codec.LengthCodec](t *rapid.T) {
 	if rapid.Bool().Draw(t, "peekFirst") {
 		_, err = r.NextMsgLen()
 	} else {
-		w := way(drawWay.Draw(t, "way"))
+		w := drawWay(t)
 		_, err = readVia(t, r, w, -1)
 	}
 	wantTooLarge(t, "read of the oversized frame", err, o.declared, uint64(o.limit))
@@ -175,7 +175,7 @@ func checkSkip[L codec.LengthCodec](t *rapid.T) {
 		}
 	} else {
 		for i, m := range o.after {
-			w := way(drawWay.Draw(t, "way"))
+			w := drawWay(t)
 			got, err := readVia(t, r, w, len(m))
 			wantMsg(t, w.String()+" of message "+itoa(i)+" after the skipped frame", got, err, m)
 		}
@@ -407,7 +407,7 @@ func checkStreamErrors[L codec.LengthCodec](t *rapid.T) {
 	r := frame.New[L](s, cfg.readerOptions()...)
 	next := 0
 	for next < len(cfg.msgs) && sp[next].end() <= s.cut {
-		w := way(drawWay.Draw(t, "way"))
+		w := drawWay(t)
 		got, err := readVia(t, r, w, len(cfg.msgs[next]))
 		wantMsg(t, w.String()+" of message "+itoa(next)+" before the stream error", got, err, cfg.msgs[next])
 		next++
@@ -425,7 +425,7 @@ func checkStreamErrors[L codec.LengthCodec](t *rapid.T) {
 	s.cut, s.readErr = -1, nil // the stream works again
 	if sticky {
 		for range 2 {
-			w := way(drawWay.Draw(t, "way"))
+			w := drawWay(t)
 			if got, err := readVia(t, r, w, -1); err != errStream {
 				t.Fatalf("%s after the stream error struck inside frame %d: (%d bytes, %v), want the same error", w, next, len(got), err)
 			}
@@ -433,7 +433,7 @@ func checkStreamErrors[L codec.LengthCodec](t *rapid.T) {
 		return
 	}
 	for ; next < len(cfg.msgs); next++ {
-		w := way(drawWay.Draw(t, "way"))
+		w := drawWay(t)
 		got, err := readVia(t, r, w, len(cfg.msgs[next]))
 		wantMsg(t, w.String()+" of message "+itoa(next)+" after the stream recovered", got, err, cfg.msgs[next])
 	}

@@ -296,7 +296,7 @@ func (m *machine[L]) read(t *rapid.T) {
 	if inc, ok := res.err.(*errs.IncompleteReadError); res.msg != nil || (ok && inc.Part == errs.ErrMissingMessage && !(m.skipping && i == m.next) && m.sticky == nil) {
 		size = len(m.items[i].msg)
 	}
-	w := way(drawWay.Draw(t, "way"))
+	w := drawWay(t)
 	got, err := readVia(t, m.r, w, size)
 	what := w.String() + " of frame " + itoa(i)
 	switch {

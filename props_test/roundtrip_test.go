@@ -165,11 +165,11 @@ func checkRoundTrip[L codec.LengthCodec](t *rapid.T) {
 	s := drawStream(t, writeAll[L](t, cfg))
 	r := frame.New[L](s, cfg.readerOptions()...)
 	for i, m := range cfg.msgs {
-		w := way(drawWay.Draw(t, "way"))
+		w := drawWay(t)
 		got, err := readVia(t, r, w, len(m))
 		wantMsg(t, w.String()+" of message "+itoa(i), got, err, m)
 	}
-	w := way(drawWay.Draw(t, "way"))
+	w := drawWay(t)
 	_, err := readVia(t, r, w, -1)
 	wantEOF(t, w.String()+" at the end", err)
 	_, err = r.ReadMsg()

@@ -74,7 +74,7 @@ func checkTruncation[L codec.LengthCodec](t *rapid.T) {
 	msgs := rapid.SliceOfN(messages(limitFor[L](limit), 70<<10), 0, 6).Draw(t, "msgs")
 	data, sp := encode[L](t, msgs), spans[L](msgs)
 	base := drawStream(t, data)
-	ways := rapid.SliceOfN(drawWay, 1, 4).Draw(t, "ways")
+	ways := rapid.SliceOfN(wayGen(), 1, 4).Draw(t, "ways")
 	peek := rapid.Bool().Draw(t, "peek")
 	for _, cut := range cutPoints(t, len(data), sp) {
 		s := &stream{data: data, cut: cut, steps: base.steps, eofEnd: base.eofEnd, budget: -1}
@@ -93,7 +93,7 @@ func checkTruncation[L codec.LengthCodec](t *rapid.T) {
 					t.Fatalf("%s: NextMsgLen = (%d, %v), want (%d, nil)", what, n, err, sp[i].body)
 				}
 			}
-			w := way(ways[i%len(ways)])
+			w := ways[i%len(ways)]
 			size := -1 // Read(p) needs room for a body only once its header is whole
 			if want.msg != nil || want.part == errs.ErrMissingMessage {
 				size = sp[i].body

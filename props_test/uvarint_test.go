@@ -23,25 +23,27 @@ type malformed struct {
 // zero groups (not minimal), nine bytes whose last still has its
 // continuation bit (over 9 bytes), and the first nine bytes of the encoding
 // of a value of 2^63 or more (over 2^63−1).
-var malformedVarints = rapid.Custom(func(t *rapid.T) malformed {
-	switch rapid.IntRange(0, 2).Draw(t, "kind") {
-	case 0:
-		v := rapid.OneOf(rapid.Uint64Range(0, 1<<14), rapid.Uint64Range(0, 1<<56-1)).Draw(t, "value")
-		h := binary.AppendUvarint(nil, v)
-		pad := rapid.IntRange(1, 9-len(h)).Draw(t, "padding")
-		h[len(h)-1] |= 0x80
-		for range pad - 1 {
-			h = append(h, 0x80)
+func malformedVarints() *rapid.Generator[malformed] {
+	return rapid.Custom(func(t *rapid.T) malformed {
+		switch rapid.IntRange(0, 2).Draw(t, "kind") {
+		case 0:
+			v := rapid.OneOf(rapid.Uint64Range(0, 1<<14), rapid.Uint64Range(0, 1<<56-1)).Draw(t, "value")
+			h := binary.AppendUvarint(nil, v)
+			pad := rapid.IntRange(1, 9-len(h)).Draw(t, "padding")
+			h[len(h)-1] |= 0x80
+			for range pad - 1 {
+				h = append(h, 0x80)
+			}
+			return malformed{append(h, 0x00), varint.ErrNotMinimal}
+		case 1:
+			h := rapid.SliceOfN(rapid.ByteMin(0x80), 9, 9).Draw(t, "continued")
+			return malformed{h, varint.ErrOverflow}
+		default:
+			v := rapid.Uint64Min(1<<63).Draw(t, "value")
+			return malformed{binary.AppendUvarint(nil, v)[:9], varint.ErrOverflow}
 		}
-		return malformed{append(h, 0x00), varint.ErrNotMinimal}
-	case 1:
-		h := rapid.SliceOfN(rapid.ByteMin(0x80), 9, 9).Draw(t, "continued")
-		return malformed{h, varint.ErrOverflow}
-	default:
-		v := rapid.Uint64Min(1<<63).Draw(t, "value")
-		return malformed{binary.AppendUvarint(nil, v)[:9], varint.ErrOverflow}
-	}
-})
+	})
+}
 
 // TestMalformedUvarint: a malformed varint header is an exact
 // *errs.MalformedLengthError wrapping go-varint's error, from the codec, from
@@ -50,7 +52,7 @@ var malformedVarints = rapid.Custom(func(t *rapid.T) malformed {
 func TestMalformedUvarint(t *testing.T) {
 	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
-		m := malformedVarints.Draw(t, "header")
+		m := malformedVarints().Draw(t, "header")
 		trailing := rapid.SliceOfN(rapid.Byte(), 0, 16).Draw(t, "trailing")
 		input := append(bytes.Clone(m.header), trailing...)
 
@@ -81,7 +83,7 @@ func TestMalformedUvarint(t *testing.T) {
 			got, err := r.ReadMsg()
 			wantMsg(t, "ReadMsg of message "+itoa(i), got, err, msg)
 		}
-		w := way(drawWay.Draw(t, "way"))
+		w := drawWay(t)
 		_, err = readVia(t, r, w, -1)
 		wantMalformed(t, w.String(), err, m.cause)
 		if readBuffer == 0 && s.pos != len(frames)+len(m.header) {
