@@ -68,8 +68,8 @@ type config struct {
 // WithMaxSize tells the harness the largest message, inclusive, that both
 // ends of the pipe write and read. It enables the Limit subtest, and the
 // RoundTrip subtest then sends a message of exactly n bytes. Without it the
-// harness sends messages up to 64 KiB + 1 and checks no limit. n must be at
-// least 1.
+// harness sends messages up to 64 KiB + 1 and checks no limit. It panics if
+// n is less than 1.
 func WithMaxSize(n int) Option {
 	return func(c *config) {
 		if n < 1 {
