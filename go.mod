@@ -6,6 +6,7 @@ require (
 	github.com/multiformats/go-varint v0.1.0
 	github.com/rogpeppe/go-internal v1.14.1
 	golang.org/x/exp v0.0.0-20250620022241-b7579e27df2b
+	pgregory.net/rapid v1.3.0
 )
 
 require (

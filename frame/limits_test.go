@@ -5,23 +5,12 @@ import (
 	"errors"
 	"io"
 	"math"
-	"runtime"
 	"testing"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
 )
-
-// allocated returns the bytes allocated while fn ran.
-func allocated(fn func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	fn()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 func TestMaxSizeClipping(t *testing.T) {
 	cases := []struct {

@@ -162,7 +162,7 @@ func (f *Framer[L]) header() (int, error) {
 		bufpool.Put(f.view)
 		f.view = nil
 	}
-	if f.rerr != nil {
+	if f.rerr != nil { // before pending: a body that failed half-read leaves it set
 		return 0, f.rerr
 	}
 	if f.pending >= 0 {

@@ -1,0 +1,243 @@
+package frametest
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"testing"
+
+	"github.com/framekit/framekit/errs"
+	"github.com/framekit/framekit/frame"
+)
+
+// unlimited is the largest message sent when the limit is unknown.
+const unlimited = 64<<10 + 1
+
+// roundTripSizes returns the message sizes RoundTrip sends: small ones, both
+// sides of every header boundary (one-byte fixed width, one- to three-byte
+// varint, two-byte fixed width), and the maximum.
+func roundTripSizes(maxSize int) []int {
+	limit := maxSize
+	if limit == 0 {
+		limit = unlimited
+	}
+	var sizes []int
+	for _, n := range []int{
+		0, 1, 2, 3, 7, 126, 127, 128, 129, 254, 255, 256, 257, 1000,
+		16383, 16384, 16385, 65534, 65535, 65536, 65537, 1<<21 - 1, 1 << 21,
+	} {
+		if n <= limit {
+			sizes = append(sizes, n)
+		}
+	}
+	if sizes[len(sizes)-1] != limit {
+		sizes = append(sizes, limit)
+	}
+	return sizes
+}
+
+// send writes msgs to w and flushes it on its own goroutine; the returned
+// channel yields the first error, or nil, once it is done.
+func send(w frame.MsgWriter, msgs [][]byte) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		for i, m := range msgs {
+			if err := w.WriteMsg(m); err != nil {
+				done <- fmt.Errorf("WriteMsg of message %d (%d bytes): %v", i, len(m), err)
+				return
+			}
+		}
+		done <- flush(w)
+	}()
+	return done
+}
+
+// receive reads len(want) messages from r and checks each, and then checks
+// all of them again: slices from ReadMsg belong to the caller, so later reads
+// must not have touched them.
+func receive(t *testing.T, r frame.MsgReader, want [][]byte) {
+	t.Helper()
+	got := make([][]byte, 0, len(want))
+	for i, w := range want {
+		m, err := r.ReadMsg()
+		if err != nil {
+			t.Errorf("ReadMsg of message %d (%d bytes): %v", i, len(w), err)
+			return
+		}
+		if !bytes.Equal(m, w) {
+			t.Errorf("message %d: got %d bytes, want %d bytes%s", i, len(m), len(w), firstDiff(m, w))
+			return
+		}
+		got = append(got, m)
+	}
+	for i, m := range got {
+		if !bytes.Equal(m, want[i]) {
+			t.Errorf("message %d changed after later reads: ReadMsg must return a slice the caller owns%s", i, firstDiff(m, want[i]))
+		}
+	}
+}
+
+func testRoundTrip(t *testing.T, p *pair, maxSize int) {
+	sizes := roundTripSizes(maxSize)
+	for dir, ends := range [][2]frame.MsgReadWriteCloser{{p.a, p.b}, {p.b, p.a}} {
+		msgs := make([][]byte, len(sizes))
+		for i, n := range sizes {
+			msgs[i] = message(i+dir*len(sizes), n)
+		}
+		done := send(ends[0], msgs)
+		receive(t, ends[1], msgs)
+		stopIfFailed(t, p)
+		if err := <-done; err != nil {
+			t.Errorf("direction %d: %v", dir, err)
+		}
+		if t.Failed() {
+			return
+		}
+	}
+}
+
+func testLimit(t *testing.T, p *pair, maxSize int) {
+	small, largest := message(1, min(maxSize, 10)), message(2, maxSize)
+	done := make(chan error, 1)
+	go func() {
+		err := p.a.WriteMsg(make([]byte, maxSize+1))
+		var tooLarge *errs.MessageTooLargeError
+		switch {
+		case !errors.As(err, &tooLarge):
+			done <- fmt.Errorf("WriteMsg of %d bytes: got error %v, want an *errs.MessageTooLargeError", maxSize+1, err)
+			return
+		case tooLarge.Size != uint64(maxSize+1) || tooLarge.Max != uint64(maxSize):
+			done <- fmt.Errorf("WriteMsg of %d bytes: got MessageTooLargeError{Size: %d, Max: %d}, want {Size: %d, Max: %d}",
+				maxSize+1, tooLarge.Size, tooLarge.Max, maxSize+1, maxSize)
+			return
+		case !errors.Is(err, errs.ErrMessageTooLarge):
+			done <- fmt.Errorf("WriteMsg of %d bytes: error %v does not match errs.ErrMessageTooLarge", maxSize+1, err)
+			return
+		}
+		done <- <-send(p.a, [][]byte{small, largest})
+	}()
+	// The oversized message must have written nothing: the next message
+	// read is the small one, whole.
+	receive(t, p.b, [][]byte{small, largest})
+	stopIfFailed(t, p)
+	if err := <-done; err != nil {
+		t.Error(err)
+	}
+}
+
+// Concurrent writers and the messages each writes.
+const (
+	writers      = 8
+	perWriter    = 64
+	stampSize    = 5 // writer index and sequence number at the front of each message
+	maxStamped   = 700
+	minConcLimit = stampSize + 1
+)
+
+// stamped returns message seq of writer w: its stamp, then a pattern that
+// depends on both.
+func stamped(w, seq, maxSize int) []byte {
+	n := stampSize + (seq*97+w*13)%maxStamped
+	if maxSize > 0 {
+		n = min(n, maxSize)
+	}
+	m := message(w*perWriter+seq, n)
+	m[0] = byte(w)
+	binary.BigEndian.PutUint32(m[1:], uint32(seq))
+	return m
+}
+
+func testConcurrent(t *testing.T, p *pair, maxSize int) {
+	if maxSize != 0 && maxSize < minConcLimit {
+		t.Skipf("frametest: limit %d leaves no room for the %d-byte stamp", maxSize, stampSize)
+	}
+	errc := make(chan error, writers)
+	for w := range writers {
+		msgs := make([][]byte, perWriter)
+		for seq := range msgs {
+			msgs[seq] = stamped(w, seq, maxSize)
+		}
+		go func() { errc <- <-send(p.a, msgs) }()
+	}
+	var next [writers]int // next sequence number expected from each writer
+	for i := range writers * perWriter {
+		m, err := p.b.ReadMsg()
+		if err != nil {
+			t.Errorf("ReadMsg after %d of %d messages: %v", i, writers*perWriter, err)
+			break
+		}
+		if len(m) < stampSize || int(m[0]) >= writers {
+			t.Errorf("message %d: %d bytes with no valid stamp: frames were cut or interleaved", i, len(m))
+			break
+		}
+		w, seq := int(m[0]), int(binary.BigEndian.Uint32(m[1:]))
+		if seq != next[w] {
+			t.Errorf("message %d: writer %d's message %d arrived, want its message %d: lost, repeated or reordered", i, w, seq, next[w])
+			break
+		}
+		if want := stamped(w, seq, maxSize); !bytes.Equal(m, want) {
+			t.Errorf("writer %d's message %d: %d bytes, want %d%s", w, seq, len(m), len(want), firstDiff(m, want))
+			break
+		}
+		next[w]++
+	}
+	stopIfFailed(t, p)
+	for range writers {
+		if err := <-errc; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func testClose(t *testing.T, p *pair) {
+	msgs := [][]byte{message(1, 3), message(2, 0), message(3, 200)}
+	done := make(chan error, 1)
+	go func() {
+		if err := <-send(p.a, msgs); err != nil {
+			done <- err
+			return
+		}
+		if err := p.a.Close(); err != nil {
+			done <- fmt.Errorf("Close: %v", err)
+			return
+		}
+		err := p.a.WriteMsg([]byte("after close"))
+		if !errors.Is(err, errs.ErrConnectionClosed) && !errors.Is(err, net.ErrClosed) {
+			done <- fmt.Errorf("WriteMsg after Close: got %v, want an error matching errs.ErrConnectionClosed or net.ErrClosed", err)
+			return
+		}
+		done <- nil
+	}()
+	receive(t, p.b, msgs)
+	if !t.Failed() {
+		if m, err := p.b.ReadMsg(); err != io.EOF {
+			t.Errorf("ReadMsg after the peer closed: got (%d bytes, %v), want io.EOF itself", len(m), err)
+		}
+	}
+	stopIfFailed(t, p)
+	if err := <-done; err != nil {
+		t.Error(err)
+	}
+}
+
+// stopIfFailed stops the pair once the reader has given up, so that writers
+// blocked on a synchronous stream return instead of waiting for the
+// watchdog.
+func stopIfFailed(t *testing.T, p *pair) {
+	if t.Failed() {
+		p.stop()
+	}
+}
+
+// firstDiff describes where a and b first differ, for failure messages.
+func firstDiff(a, b []byte) string {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return fmt.Sprintf("; first difference at byte %d: %#02x, want %#02x", i, a[i], b[i])
+		}
+	}
+	return ""
+}

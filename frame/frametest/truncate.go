@@ -1,0 +1,136 @@
+package frametest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/framekit/framekit/frame"
+)
+
+// capture is the writer's side of the raw stream: it keeps every byte.
+type capture struct{ bytes.Buffer }
+
+func (*capture) Read([]byte) (int, error) { return 0, io.EOF }
+func (*capture) Close() error             { return nil }
+
+// prefix is the reader's side: the first limit bytes of a capture, served in
+// reads of varying sizes, then io.EOF.
+type prefix struct {
+	src   *capture
+	limit int
+	pos   int
+	calls int
+}
+
+// chunks are the sizes prefix reads return, in turn: reads that split headers
+// and bodies anywhere.
+var chunks = [...]int{1, 2, 5, 64, 3, 4096}
+
+func (p *prefix) Read(b []byte) (int, error) {
+	end := min(p.limit, p.src.Len())
+	if p.pos >= end {
+		return 0, io.EOF
+	}
+	k := min(len(b), end-p.pos, chunks[p.calls%len(chunks)])
+	p.calls++
+	copy(b, p.src.Bytes()[p.pos:p.pos+k])
+	p.pos += k
+	return k, nil
+}
+
+func (*prefix) Write([]byte) (int, error) {
+	return 0, errors.New("frametest: the reader's stream is read-only")
+}
+func (*prefix) Close() error { return nil }
+
+// truncationSizes are the messages cut at every byte: short, so the quadratic
+// number of bytes read stays small, and across the one-byte header boundaries.
+var truncationSizes = []int{0, 1, 3, 127, 128, 2, 300}
+
+// writeAll writes msgs through a fresh writer of ms, then returns what it
+// sent, the reader that will read it, and where each message's bytes end.
+func writeAll(ms MakeStream, msgs [][]byte) (*prefix, frame.MsgReader, []int, error) {
+	w := &capture{}
+	r := &prefix{src: w}
+	mw, mr, err := ms(w, r)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("MakeStream: %v", err)
+	}
+	ends := make([]int, len(msgs))
+	for i, m := range msgs {
+		if err := mw.WriteMsg(m); err != nil {
+			return nil, nil, nil, fmt.Errorf("WriteMsg of message %d (%d bytes): %v", i, len(m), err)
+		}
+		if err := flush(mw); err != nil {
+			return nil, nil, nil, fmt.Errorf("Flush after message %d: %v", i, err)
+		}
+		ends[i] = w.Len()
+		if (i > 0 && ends[i] <= ends[i-1]) || ends[i] == 0 {
+			return nil, nil, nil, fmt.Errorf("message %d (%d bytes) put no bytes on the stream by the time WriteMsg and Flush returned", i, len(m))
+		}
+	}
+	return r, mr, ends, nil
+}
+
+func testTruncation(t *testing.T, ms MakeStream, maxSize int) {
+	msgs := make([][]byte, len(truncationSizes))
+	for i, n := range truncationSizes {
+		if maxSize > 0 {
+			n = min(n, maxSize)
+		}
+		msgs[i] = message(i, n)
+	}
+	_, _, ends, err := writeAll(ms, msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := ends[len(ends)-1]
+	for cut := 0; cut <= total; cut++ {
+		// A fresh pair for every cut: a layer with random nonces or
+		// padding may send different bytes each time, so the boundaries
+		// are those of this pair's own stream.
+		r, mr, ends, err := writeAll(ms, msgs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.limit = cut
+		whole := 0 // messages that end at or before the cut
+		for whole < len(ends) && ends[whole] <= cut {
+			whole++
+		}
+		atBoundary := cut == 0 || (whole > 0 && ends[whole-1] == cut)
+		if !checkCut(t, mr, msgs, cut, whole, atBoundary) {
+			return
+		}
+	}
+}
+
+// checkCut reads the stream cut at byte cut and reports whether all was as
+// expected.
+func checkCut(t *testing.T, mr frame.MsgReader, msgs [][]byte, cut, whole int, atBoundary bool) bool {
+	t.Helper()
+	for i := range whole {
+		m, err := mr.ReadMsg()
+		if err != nil || !bytes.Equal(m, msgs[i]) {
+			t.Errorf("stream cut at byte %d: message %d: got (%d bytes, %v), want its %d bytes whole", cut, i, len(m), err, len(msgs[i]))
+			return false
+		}
+	}
+	m, err := mr.ReadMsg()
+	switch {
+	case atBoundary && err != io.EOF:
+		t.Errorf("stream cut at byte %d, a message boundary, after %d messages: got (%d bytes, %v), want io.EOF itself", cut, whole, len(m), err)
+		return false
+	case !atBoundary && (err == io.EOF || !errors.Is(err, io.ErrUnexpectedEOF)):
+		t.Errorf("stream cut at byte %d, inside message %d: got (%d bytes, %v), want an error matching io.ErrUnexpectedEOF", cut, whole, len(m), err)
+		return false
+	}
+	if m, again := mr.ReadMsg(); again == nil {
+		t.Errorf("stream cut at byte %d: a read after %v returned a %d-byte message", cut, err, len(m))
+		return false
+	}
+	return true
+}

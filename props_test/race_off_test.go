@@ -1,0 +1,5 @@
+//go:build !race
+
+package props_test
+
+const raceEnabled = false
