@@ -1,6 +1,9 @@
 package frame
 
-import "github.com/framekit/framekit/internal/bufpool"
+import (
+	"github.com/framekit/framekit/errs"
+	"github.com/framekit/framekit/internal/bufpool"
+)
 
 // sealWriter is implemented by *Framer: it seals a message straight into the
 // frame it sends, behind the header, where Encrypted over another stream
@@ -20,13 +23,17 @@ func (f *Framer[L]) sealer() any { return f }
 
 // writeSealed seals msg with enc and sends it as WriteMsg would send the
 // sealed message, without copying it: into the batch when it fits there,
-// otherwise in one Write after what is batched. The caller has checked that
-// the sealed message, exactly len(msg) + enc.overhead bytes, is within
-// MaxSize. enc runs under the write lock, so nonce order is wire order; an
-// Encrypt error writes nothing.
+// otherwise in one Write after what is batched. The sealed message is exactly
+// len(msg) + enc.overhead bytes; above MaxSize it is an
+// *errs.MessageTooLargeError and nothing is sealed (Encrypted checks first).
+// enc runs under the write lock, so nonce order is wire order; an Encrypt
+// error writes nothing.
 func (f *Framer[L]) writeSealed(enc *aeadEncrypter, msg []byte) error {
 	var c L
 	n := len(msg) + enc.overhead
+	if n > f.maxSize {
+		return &errs.MessageTooLargeError{Size: uint64(n), Max: uint64(f.maxSize)}
+	}
 	size := c.HeaderSize(uint64(n)) + n
 	f.wmu.Lock()
 	defer f.wmu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/conn"
@@ -24,6 +25,9 @@ import (
 func encRoundTrip[L codec.LengthCodec](t *testing.T, ca, cb net.Conn, wrap func(*frame.Framer[L]) frame.MsgReadWriteCloser,
 	maxPlain int, opts ...frame.Option) {
 	t.Helper()
+	deadline := time.Now().Add(30 * time.Second) // a message stuck in a batch fails the test
+	ca.SetDeadline(deadline)
+	cb.SetDeadline(deadline)
 	ea, eb := encPair(t, 0)
 	innerA := wrap(frame.New[L](ca, opts...))
 	a := frame.NewEncrypted(innerA, ea)
@@ -141,6 +145,22 @@ func (f encFlushing) WriteMsg(msg []byte) error {
 	return f.Flush()
 }
 
+// A type that embeds a Framer has the Framer's unexported methods too: the
+// layer must still call the wrapper's WriteMsg, not seal into the Framer.
+func TestEncryptedOverFramerWrapper(t *testing.T) {
+	t.Parallel()
+	ea, eb := encPair(t, 0)
+	var wire encMem
+	w := frame.NewEncrypted(encFlushing{frame.New[codec.Uvarint](&wire, frame.WithWriteBuffer(4096))}, ea)
+	if err := w.WriteMsg([]byte("flushed by the wrapper")); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := encReading[codec.Uvarint](wire.Bytes(), eb)
+	if got, err := r.ReadMsg(); err != nil || string(got) != "flushed by the wrapper" {
+		t.Fatalf("%q, %v: the wrapper's WriteMsg was bypassed", got, err)
+	}
+}
+
 func TestEncryptedBatchedFramer(t *testing.T) {
 	t.Parallel()
 	ea, eb := encPair(t, 0)
@@ -202,6 +222,7 @@ func TestEncryptedPassesThroughAddressAndState(t *testing.T) {
 func TestEncryptedStacks(t *testing.T) {
 	t.Parallel()
 	ca, cb := net.Pipe()
+	ca.SetDeadline(time.Now().Add(30 * time.Second)) // a write nobody reads fails the test
 	outerA, outerB := encPair(t, 0)
 	innerA, innerB := encPair(t, 7)
 	a := frame.NewEncrypted(frame.NewEncrypted(frame.New[codec.BE16](ca), innerA), outerA)
