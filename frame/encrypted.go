@@ -16,11 +16,9 @@ import (
 // Optional methods of an inner message stream that Encrypted makes use of.
 type (
 	msgViewer   interface{ ReadMsgView() ([]byte, error) }
-	msgAppender interface {
-		AppendMsg(dst []byte) ([]byte, error)
-	}
-	maxSizer interface{ MaxSize() int }
-	flusher  interface{ Flush() error }
+	msgAppender interface{ AppendMsg([]byte) ([]byte, error) }
+	maxSizer    interface{ MaxSize() int }
+	flusher     interface{ Flush() error }
 )
 
 // Encrypted is an encrypted message stream (py-libp2p's
