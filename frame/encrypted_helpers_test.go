@@ -1,0 +1,152 @@
+package frame_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/framekit/framekit/codec"
+	"github.com/framekit/framekit/conn"
+	"github.com/framekit/framekit/frame"
+)
+
+// encMem is an in-memory stream that reads back what was written to it, and
+// ends with io.EOF when it is empty.
+type encMem struct{ bytes.Buffer }
+
+func (*encMem) Close() error { return nil }
+
+// encReader is a read-only stream over fixed bytes.
+type encReader struct{ *bytes.Reader }
+
+func (encReader) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+func (encReader) Close() error              { return nil }
+
+// encDiscard is a write-only stream that accepts everything.
+type encDiscard struct{}
+
+func (encDiscard) Read([]byte) (int, error)    { return 0, io.EOF }
+func (encDiscard) Write(p []byte) (int, error) { return len(p), nil }
+func (encDiscard) Close() error                { return nil }
+
+// encFlaky is a stream whose first Write fails before writing anything.
+type encFlaky struct {
+	encMem
+	failed bool
+}
+
+var errEncFlaky = errors.New("flaky write")
+
+func (f *encFlaky) Write(p []byte) (int, error) {
+	if !f.failed {
+		f.failed = true
+		return 0, errEncFlaky
+	}
+	return f.encMem.Write(p)
+}
+
+// encOpaque hides every method of a message stream but those of
+// MsgReadWriteCloser, so that Encrypted takes its generic paths: seal into
+// its own buffer, read with ReadMsg.
+type encOpaque struct{ frame.MsgReadWriteCloser }
+
+// encAppender is a message stream with AppendMsg but no ReadMsgView.
+type encAppender struct {
+	frame.MsgReadWriteCloser
+	appendMsg func([]byte) ([]byte, error)
+}
+
+func (a encAppender) AppendMsg(dst []byte) ([]byte, error) { return a.appendMsg(dst) }
+
+// encInners are the kinds of inner stream Encrypted treats differently.
+func encInners[L codec.LengthCodec]() map[string]func(*frame.Framer[L]) frame.MsgReadWriteCloser {
+	return map[string]func(*frame.Framer[L]) frame.MsgReadWriteCloser{
+		"framer":   func(f *frame.Framer[L]) frame.MsgReadWriteCloser { return f },
+		"appender": func(f *frame.Framer[L]) frame.MsgReadWriteCloser { return encAppender{f, f.AppendMsg} },
+		"opaque":   func(f *frame.Framer[L]) frame.MsgReadWriteCloser { return encOpaque{f} },
+	}
+}
+
+// encWire returns the bytes an Encrypted with enc over a Framer[L] puts on
+// the wire for msgs.
+func encWire[L codec.LengthCodec](t testing.TB, enc frame.Encrypter, msgs ...[]byte) []byte {
+	t.Helper()
+	var wire encMem
+	e := frame.NewEncrypted(frame.New[L](&wire), enc)
+	for _, m := range msgs {
+		if err := e.WriteMsg(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return wire.Bytes()
+}
+
+// encFrames splits wire into its frames, and returns each frame's header
+// size too.
+func encFrames[L codec.LengthCodec](t testing.TB, wire []byte) (frames [][]byte, headers []int) {
+	t.Helper()
+	var c L
+	for len(wire) > 0 {
+		n, size, err := c.DecodeLength(wire)
+		if err != nil || uint64(len(wire)-size) < n {
+			t.Fatalf("bad wire: %v", err)
+		}
+		frames = append(frames, wire[:size+int(n)])
+		headers = append(headers, size)
+		wire = wire[size+int(n):]
+	}
+	return frames, headers
+}
+
+// encReading returns an Encrypted with enc reading wire through an exact-mode
+// Framer[L], and the reader, whose Len tells how much was consumed.
+func encReading[L codec.LengthCodec](wire []byte, enc frame.Encrypter) (*frame.Encrypted, *bytes.Reader) {
+	r := bytes.NewReader(wire)
+	return frame.NewEncrypted(frame.New[L](encReader{r}, frame.WithReadBuffer(0)), enc), r
+}
+
+// encTCPPair returns the two ends of a loopback TCP connection.
+func encTCPPair(t testing.TB) (*net.TCPConn, *net.TCPConn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			close(accepted)
+			return
+		}
+		accepted <- c
+	}()
+	a, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, ok := <-accepted
+	if !ok {
+		t.Fatal("accept failed")
+	}
+	t.Cleanup(func() { a.Close(); b.Close() })
+	deadline := time.Now().Add(60 * time.Second)
+	a.SetDeadline(deadline)
+	b.SetDeadline(deadline)
+	return a.(*net.TCPConn), b.(*net.TCPConn)
+}
+
+// encAddressed is a TCP connection that reports its peer's address and its
+// state, as the conn package's stream adapters do.
+type encAddressed struct{ *net.TCPConn }
+
+func (c encAddressed) RemoteAddress() (netip.AddrPort, bool) {
+	return c.RemoteAddr().(*net.TCPAddr).AddrPort(), true
+}
+
+func (c encAddressed) ConnState() conn.State { return conn.State{Transport: "tcp", Age: time.Second} }

@@ -1,0 +1,7 @@
+//go:build race
+
+package frame_test
+
+// encRaceEnabled reports a -race build, in which sync.Pool drops buffers at
+// random, so allocation counts mean nothing.
+const encRaceEnabled = true
