@@ -10,7 +10,8 @@
 //	│   ├── ErrMissingLength     (*IncompleteReadError, stream ended inside a header)
 //	│   ├── ErrMissingMessage    (*IncompleteReadError, stream ended inside a body)
 //	│   ├── ErrMalformedLength   (*MalformedLengthError)
-//	│   └── ErrDecryptionFailed
+//	│   ├── ErrDecryptionFailed
+//	│   └── ErrNonceExhausted
 //	├── ErrIncompleteRead        (*IncompleteReadError; also io.ErrUnexpectedEOF)
 //	└── ErrConnectionClosed      (*ConnectionClosedError)
 //
@@ -64,6 +65,11 @@ var (
 	// it was altered, replayed, reordered or dropped. The error never carries
 	// key or plaintext material.
 	ErrDecryptionFailed error = &class{"framekit: decryption failed", ErrMsgio}
+
+	// ErrNonceExhausted is returned by the AEAD encrypter of package frame once
+	// a direction has used all 2^64 nonces of its counter: the session must
+	// end (or be rekeyed by the protocol above) rather than reuse a nonce.
+	ErrNonceExhausted error = &class{"framekit: nonce counter exhausted: all 2^64 nonces of one direction are used", ErrMsgio}
 
 	// ErrIncompleteRead is matched by *IncompleteReadError.
 	ErrIncompleteRead error = &class{"framekit: incomplete read", ErrIO}

@@ -20,6 +20,7 @@ func TestTree(t *testing.T) {
 	}{
 		{errs.ErrMsgio, []error{errs.ErrIO}, []error{errs.ErrConnectionClosed}},
 		{errs.ErrDecryptionFailed, []error{errs.ErrMsgio, errs.ErrIO}, []error{errs.ErrMessageTooLarge}},
+		{errs.ErrNonceExhausted, []error{errs.ErrMsgio, errs.ErrIO}, []error{errs.ErrDecryptionFailed}},
 		{&errs.MessageTooLargeError{Size: 10, Max: 5}, []error{errs.ErrMessageTooLarge, errs.ErrMsgio, errs.ErrIO}, []error{io.ErrUnexpectedEOF}},
 		{&errs.IncompleteReadError{Expected: 4, Received: 1, Part: errs.ErrMissingLength},
 			[]error{errs.ErrMissingLength, errs.ErrMsgio, errs.ErrIncompleteRead, errs.ErrIO, io.ErrUnexpectedEOF},

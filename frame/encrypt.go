@@ -49,21 +49,6 @@ type Encrypter interface {
 	Overhead() int
 }
 
-// ErrNonceExhausted is returned by the AEAD encrypter once a direction has
-// used all 2^64 nonces of its counter: the session must end (or be rekeyed
-// by the protocol above) rather than reuse a nonce. It matches errs.ErrIO.
-var ErrNonceExhausted error = &frameError{
-	"framekit: nonce counter exhausted: all 18446744073709551616 nonces of one direction are used", errs.ErrIO}
-
-// frameError is an error of this package with a parent in the errs taxonomy.
-type frameError struct {
-	text   string
-	parent error
-}
-
-func (e *frameError) Error() string { return e.text }
-func (e *frameError) Unwrap() error { return e.parent }
-
 // decryptError reports a message that failed authentication. It holds only
 // the message's position and size: nothing of the key or plaintext.
 type decryptError struct {
@@ -92,7 +77,7 @@ func (e *decryptError) Unwrap() error { return errs.ErrDecryptionFailed }
 // longer than its plaintext.
 //
 // The counter never wraps: after the message with counter 2^64−1, Encrypt
-// (Decrypt) fails with ErrNonceExhausted, before any nonce could be reused.
+// (Decrypt) fails with errs.ErrNonceExhausted, before any nonce could be reused.
 // A Decrypt that fails authentication returns an error matching
 // errs.ErrDecryptionFailed and errs.ErrIO that names the counter and size,
 // and does not advance the counter.
@@ -112,6 +97,13 @@ func NewAEADEncrypter(send, recv cipher.AEAD) (Encrypter, error) {
 	return e, nil
 }
 
+// configError rejects an argument of NewAEADEncrypter. It matches errs.ErrIO,
+// as every error of the library does.
+type configError struct{ text string }
+
+func (e *configError) Error() string { return e.text }
+func (e *configError) Unwrap() error { return errs.ErrIO }
+
 // newAEADEncrypter is NewAEADEncrypter with the first counter of each
 // direction given, so that tests can start near the end of the counter.
 func newAEADEncrypter(send, recv cipher.AEAD, sendNext, recvNext uint64) (*aeadEncrypter, error) {
@@ -120,16 +112,16 @@ func newAEADEncrypter(send, recv cipher.AEAD, sendNext, recvNext uint64) (*aeadE
 	}
 	for _, a := range []cipher.AEAD{send, recv} {
 		if n := a.NonceSize(); n < 8 {
-			return nil, &frameError{"framekit: aead nonce of " + strconv.Itoa(n) +
-				" bytes cannot hold a 64-bit counter: at least 8 needed", errs.ErrIO}
+			return nil, &configError{"framekit: aead nonce of " + strconv.Itoa(n) +
+				" bytes cannot hold a 64-bit counter: at least 8 needed"}
 		}
 	}
 	if send.Overhead() != recv.Overhead() {
-		return nil, &frameError{fmt.Sprintf("framekit: send and receive aeads differ in overhead: %d and %d bytes",
-			send.Overhead(), recv.Overhead()), errs.ErrIO}
+		return nil, &configError{fmt.Sprintf("framekit: send and receive aeads differ in overhead: %d and %d bytes",
+			send.Overhead(), recv.Overhead())}
 	}
 	if sameAEAD(send, recv) {
-		return nil, &frameError{"framekit: send and receive use the same aead: every nonce would be used twice", errs.ErrIO}
+		return nil, &configError{"framekit: send and receive use the same aead: every nonce would be used twice"}
 	}
 	return &aeadEncrypter{
 		send:     direction{aead: send, next: sendNext, nonce: make([]byte, send.NonceSize())},
@@ -160,11 +152,11 @@ type direction struct {
 	nonce []byte // the AEAD's nonce, rewritten for each message
 }
 
-// take returns the nonce for the next message, or ErrNonceExhausted. The
+// take returns the nonce for the next message, or errs.ErrNonceExhausted. The
 // caller holds d.mu.
 func (d *direction) take() ([]byte, error) {
 	if d.spent {
-		return nil, ErrNonceExhausted
+		return nil, errs.ErrNonceExhausted
 	}
 	binary.BigEndian.PutUint64(d.nonce[len(d.nonce)-8:], d.next)
 	return d.nonce, nil
@@ -190,7 +182,7 @@ func (d *direction) count() string {
 }
 
 // Encrypt appends the sealed plaintext to dst. It fails with
-// ErrNonceExhausted, appending nothing, once the send counter is used up.
+// errs.ErrNonceExhausted, appending nothing, once the send counter is used up.
 func (e *aeadEncrypter) Encrypt(dst, plaintext []byte) ([]byte, error) {
 	d := &e.send
 	d.mu.Lock()
@@ -206,7 +198,7 @@ func (e *aeadEncrypter) Encrypt(dst, plaintext []byte) ([]byte, error) {
 
 // Decrypt appends the opened ciphertext to dst. It fails with an error
 // matching errs.ErrDecryptionFailed when the ciphertext does not authenticate
-// under the next receive counter, and with ErrNonceExhausted once that
+// under the next receive counter, and with errs.ErrNonceExhausted once that
 // counter is used up.
 func (e *aeadEncrypter) Decrypt(dst, ciphertext []byte) ([]byte, error) {
 	d := &e.recv

@@ -224,13 +224,13 @@ func TestAEADNonceExhaustion(t *testing.T) {
 	for i := 0; i < 2; i++ { // and it stays so
 		dst := []byte("kept")
 		got, err := a.Encrypt(dst, []byte("one too many"))
-		if !errors.Is(err, frame.ErrNonceExhausted) || !errors.Is(err, errs.ErrIO) || string(got) != "kept" {
+		if !errors.Is(err, errs.ErrNonceExhausted) || !errors.Is(err, errs.ErrIO) || string(got) != "kept" {
 			t.Fatalf("encrypt past the end: %q, %v; want ErrNonceExhausted and dst unchanged", got, err)
 		}
 		// Nothing the peer could send is opened past the end either, not
 		// even a message sealed with a wrapped-around counter.
 		wrapped := sendAEAD.Seal(nil, encNonce(12, 0), []byte("wrapped"), nil)
-		if _, err := b.Decrypt(nil, wrapped); !errors.Is(err, frame.ErrNonceExhausted) {
+		if _, err := b.Decrypt(nil, wrapped); !errors.Is(err, errs.ErrNonceExhausted) {
 			t.Fatalf("decrypt past the end: %v, want ErrNonceExhausted", err)
 		}
 	}

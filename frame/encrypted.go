@@ -117,7 +117,7 @@ func (e *Encrypted) MaxSize() int { return e.maxSize }
 // not retained. It allocates nothing in steady state.
 //
 // A msg above MaxSize fails with an *errs.MessageTooLargeError and writes
-// nothing. An Encrypter error (ErrNonceExhausted) is returned as it is, and
+// nothing. An Encrypter error (errs.ErrNonceExhausted) is returned as it is, and
 // nothing is written. An error of the inner stream is returned as it is and
 // is sticky: every later WriteMsg returns it.
 func (e *Encrypted) WriteMsg(msg []byte) error {
@@ -131,7 +131,7 @@ func (e *Encrypted) WriteMsg(msg []byte) error {
 	}
 	if e.sealer != nil {
 		err := e.sealer.writeSealed(e.aead, msg)
-		if err != nil && err != ErrNonceExhausted {
+		if err != nil && err != errs.ErrNonceExhausted {
 			e.werr = err
 		}
 		return err

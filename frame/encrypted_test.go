@@ -393,7 +393,7 @@ func TestEncryptedNonceExhaustion(t *testing.T) {
 		sent := wire.Len()
 		for i := 0; i < 2; i++ {
 			err := w.WriteMsg([]byte("one too many"))
-			if !errors.Is(err, frame.ErrNonceExhausted) || !errors.Is(err, errs.ErrIO) {
+			if !errors.Is(err, errs.ErrNonceExhausted) || !errors.Is(err, errs.ErrIO) {
 				t.Fatalf("%s: write past the end: %v, want ErrNonceExhausted", iname, err)
 			}
 			if wire.Len() != sent {
@@ -409,7 +409,7 @@ func TestEncryptedNonceExhaustion(t *testing.T) {
 				t.Fatalf("%s: message %d: %q, %v", iname, i, got, err)
 			}
 		}
-		if got, err := r.ReadMsg(); !errors.Is(err, frame.ErrNonceExhausted) {
+		if got, err := r.ReadMsg(); !errors.Is(err, errs.ErrNonceExhausted) {
 			t.Fatalf("%s: read past the end: %q, %v; want ErrNonceExhausted", iname, got, err)
 		}
 	}
