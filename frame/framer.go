@@ -71,10 +71,11 @@ type MsgReadWriteCloser interface {
 // sticky: every later read returns it.
 type Framer[L codec.LengthCodec] struct {
 	rw            conn.ReadWriteCloser
-	maxSize       int  // largest body, inclusive, within what L carries
-	readSize      int  // read-ahead buffer size; 0 in exact mode
-	writeSize     int  // write batch size; 0 when unbatched
-	skipOversized bool // WithSkipOversized
+	maxSize       int        // largest body, inclusive, within what L carries
+	readSize      int        // read-ahead buffer size; 0 in exact mode
+	writeSize     int        // write batch size; 0 when unbatched
+	skipOversized bool       // WithSkipOversized
+	kind          headerKind // how bufferedFrame decodes L's headers
 	vectored      func(*net.Buffers) (int64, error)
 
 	rmu        sync.Mutex
@@ -120,6 +121,7 @@ func New[L codec.LengthCodec](rw conn.ReadWriteCloser, opts ...Option) *Framer[L
 		readSize:      cfg.readBuffer,
 		writeSize:     cfg.writeBuffer,
 		skipOversized: cfg.skipOversized,
+		kind:          kindOf[L](),
 		vectored:      vectoredWriter(rw),
 		pending:       -1,
 	}
