@@ -91,14 +91,14 @@ type Framer[L codec.LengthCodec] struct {
 	view       *[]byte // pooled buffer behind the last large ReadMsgView
 	small      [smallBuffer]byte
 
-	wmu    sync.Mutex
-	wbuf   *[]byte // pooled batch buffer, while frames are waiting
-	wn     int     // bytes waiting in wbuf
-	werr   error   // sticky write error: a frame went out in part
-	closed bool
-	hdr    [16]byte    // header of a vectored write
-	iov    [2][]byte   // header and body of a vectored write
-	vecs   net.Buffers // iov as the vectored writer consumes it
+	wmu     sync.Mutex
+	wbuf    *[]byte // pooled batch buffer, while frames are waiting
+	wn      int     // bytes waiting in wbuf
+	werr    error   // sticky write error: a frame went out in part
+	closed  bool
+	scratch [smallWrite]byte // a small frame, or the header of a vectored write
+	iov     [2][]byte        // header and body of a vectored write
+	vecs    net.Buffers      // iov as the vectored writer consumes it
 }
 
 // New returns a Framer on rw using length codec L. Options are applied in
