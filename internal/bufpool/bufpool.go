@@ -12,6 +12,10 @@ const (
 	maxShift = 26 // largest class: 64 MiB; larger requests are not pooled
 )
 
+// MinSize is the capacity of the smallest slice Put keeps; smaller ones are
+// left to the garbage collector.
+const MinSize = 1 << minShift
+
 var pools [maxShift - minShift + 1]sync.Pool
 
 // class returns the index of the smallest class holding n bytes, or -1 when n
