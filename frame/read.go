@@ -125,6 +125,9 @@ func (f *Framer[L]) ReadMsg() ([]byte, error) {
 			return nil, err
 		}
 		if !f.fits(n) {
+			if p := bufpool.Reuse(n); p != nil { // a large slice handed back by ReleaseMsg
+				return f.readBody((*p)[:0], n)
+			}
 			return f.readBody(make([]byte, 0, min(n, eagerAlloc)), n)
 		}
 		if body, err = f.bufferedBody(n); err != nil {
@@ -189,7 +192,12 @@ func (f *Framer[L]) ReadMsgView() ([]byte, error) {
 	if f.fits(n) {
 		return f.bufferedBody(n)
 	}
-	f.view = bufpool.Get(min(n, eagerAlloc))
+	// A pooled buffer that holds the whole body costs nothing to take (in
+	// steady state it is the last large view's); otherwise start small and
+	// grow as the body arrives.
+	if f.view = bufpool.Reuse(n); f.view == nil {
+		f.view = bufpool.Get(min(n, eagerAlloc))
+	}
 	view, err := f.readBody((*f.view)[:0], n)
 	*f.view = view[:cap(view)] // readBody may have grown it
 	return view, err
