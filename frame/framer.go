@@ -71,10 +71,11 @@ type MsgReadWriteCloser interface {
 // sticky: every later read returns it.
 type Framer[L codec.LengthCodec] struct {
 	rw            conn.ReadWriteCloser
-	maxSize       int  // largest body, inclusive, within what L carries
-	readSize      int  // read-ahead buffer size; 0 in exact mode
-	writeSize     int  // write batch size; 0 when unbatched
-	skipOversized bool // WithSkipOversized
+	maxSize       int        // largest body, inclusive, within what L carries
+	readSize      int        // read-ahead buffer size; 0 in exact mode
+	writeSize     int        // write batch size; 0 when unbatched
+	skipOversized bool       // WithSkipOversized
+	kind          headerKind // how bufferedFrame decodes L's headers
 	vectored      func(*net.Buffers) (int64, error)
 
 	rmu        sync.Mutex
@@ -90,14 +91,14 @@ type Framer[L codec.LengthCodec] struct {
 	view       *[]byte // pooled buffer behind the last large ReadMsgView
 	small      [smallBuffer]byte
 
-	wmu    sync.Mutex
-	wbuf   *[]byte // pooled batch buffer, while frames are waiting
-	wn     int     // bytes waiting in wbuf
-	werr   error   // sticky write error: a frame went out in part
-	closed bool
-	hdr    [16]byte    // header of a vectored write
-	iov    [2][]byte   // header and body of a vectored write
-	vecs   net.Buffers // iov as the vectored writer consumes it
+	wmu     sync.Mutex
+	wbuf    *[]byte // pooled batch buffer, while frames are waiting
+	wn      int     // bytes waiting in wbuf
+	werr    error   // sticky write error: a frame went out in part
+	closed  bool
+	scratch [smallWrite]byte // a small frame, or the header of a vectored write
+	iov     [2][]byte        // header and body of a vectored write
+	vecs    net.Buffers      // iov as the vectored writer consumes it
 }
 
 // New returns a Framer on rw using length codec L. Options are applied in
@@ -120,6 +121,7 @@ func New[L codec.LengthCodec](rw conn.ReadWriteCloser, opts ...Option) *Framer[L
 		readSize:      cfg.readBuffer,
 		writeSize:     cfg.writeBuffer,
 		skipOversized: cfg.skipOversized,
+		kind:          kindOf[L](),
 		vectored:      vectoredWriter(rw),
 		pending:       -1,
 	}

@@ -48,7 +48,8 @@ func (f *Framer[L]) Write(p []byte) (int, error) {
 // any Framer) may then reuse. The caller must not touch msg afterwards.
 // Calling it is optional.
 func (f *Framer[L]) ReleaseMsg(msg []byte) {
-	if cap(msg) > 0 {
-		bufpool.Put(&msg)
+	if cap(msg) >= bufpool.MinSize { // the pool drops smaller ones
+		p := msg // only this copy moves to the heap, and only here
+		bufpool.Put(&p)
 	}
 }

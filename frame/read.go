@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"encoding/binary"
 	"io"
 	"iter"
 	"math"
@@ -18,6 +19,86 @@ import (
 // a peer that declares n bytes and sends k makes the Framer hold at most
 // 2k + eagerAlloc bytes.
 const eagerAlloc = 64 << 10
+
+// headerKind names the codecs whose headers bufferedFrame decodes itself.
+//
+// Go compiles a Framer[L] once per GC shape of L, and inside that code a
+// method of L is reached through the instantiation's dictionary: an indirect
+// call the compiler cannot inline. For a 16-byte frame that call, with the
+// stack frame and register spills it forces on its caller, made a read 35%
+// slower than the same code written for BE32 alone (bench/generic_test.go).
+// So New records L's kind once, and the hot path switches on it and stays a
+// leaf function; every other header goes through L.DecodeLength on the
+// general path.
+type headerKind uint8
+
+const (
+	headerOther   headerKind = iota // decoded by L.DecodeLength on the general path
+	headerBE16                      // Noise
+	headerBE32                      // go-msgio's fixed format
+	headerUvarint                   // go-msgio's varint format; one- and two-byte headers in line
+)
+
+func kindOf[L codec.LengthCodec]() headerKind {
+	var c L
+	switch any(c).(type) {
+	case codec.BE16:
+		return headerBE16
+	case codec.BE32:
+		return headerBE32
+	case codec.Uvarint:
+		return headerUvarint
+	}
+	return headerOther
+}
+
+// bufferedFrame is the hot path of every read method. When the next frame is
+// whole in the read buffer, its header is one bufferedFrame decodes itself
+// (see headerKind), and no earlier call left anything to finish (a decoded
+// header, a large view to give back, a frame to skip, an error), it consumes
+// the frame and returns its body, which aliases the buffer. Otherwise it
+// changes nothing and returns ok == false, and the caller takes the general
+// path (header, then bufferedBody or readBody), which handles every case and
+// reports every error. It never reads from the stream. The caller holds rmu.
+func (f *Framer[L]) bufferedFrame() (body []byte, ok bool) {
+	if f.pending >= 0 || f.view != nil || f.rerr != nil || f.skip > 0 {
+		return nil, false
+	}
+	src := f.buf[f.r:f.w] // empty in exact mode
+	var (
+		n    uint64
+		size int
+	)
+	switch f.kind {
+	case headerBE32:
+		if len(src) < 4 {
+			return nil, false
+		}
+		n, size = uint64(binary.BigEndian.Uint32(src)), 4
+	case headerUvarint:
+		switch {
+		case len(src) >= 1 && src[0] < 0x80:
+			n, size = uint64(src[0]), 1
+		case len(src) >= 2 && src[0] >= 0x80 && src[1] < 0x80 && src[1] != 0: // minimal
+			n, size = uint64(src[0]&0x7f)|uint64(src[1])<<7, 2
+		default: // longer, incomplete or malformed: codec.Uvarint decides
+			return nil, false
+		}
+	case headerBE16:
+		if len(src) < 2 {
+			return nil, false
+		}
+		n, size = uint64(binary.BigEndian.Uint16(src)), 2
+	default:
+		return nil, false
+	}
+	if n > uint64(f.maxSize) || n > uint64(len(src)-size) {
+		return nil, false
+	}
+	end := size + int(n)
+	f.r += end
+	return src[size:end:end], true
+}
 
 // NextMsgLen returns the length of the next message without consuming it;
 // calls agree until a read consumes the message. It returns the errors of
@@ -38,19 +119,22 @@ func (f *Framer[L]) NextMsgLen() (int, error) {
 func (f *Framer[L]) ReadMsg() ([]byte, error) {
 	f.rmu.Lock()
 	defer f.rmu.Unlock()
-	n, err := f.header()
-	if err != nil {
-		return nil, err
+	body, ok := f.bufferedFrame()
+	if !ok {
+		n, err := f.header()
+		if err != nil {
+			return nil, err
+		}
+		if f.fits(n) {
+			body, err = f.bufferedBody(n)
+		} else {
+			body, err = f.pooledBody(n)
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	var body []byte
-	if f.fits(n) {
-		body, err = f.bufferedBody(n)
-	} else {
-		body, err = f.pooledBody(n)
-	}
-	if err != nil {
-		return nil, err
-	}
+	n := len(body)
 	var msg []byte
 	if n >= 512 {
 		if p := bufpool.Reuse(n); p != nil { // a slice handed back by ReleaseMsg
@@ -76,16 +160,18 @@ func (f *Framer[L]) ReadMsg() ([]byte, error) {
 func (f *Framer[L]) AppendMsg(dst []byte) ([]byte, error) {
 	f.rmu.Lock()
 	defer f.rmu.Unlock()
-	n, err := f.header()
-	if err != nil {
-		return dst, err
-	}
-	if !f.fits(n) {
-		return f.readBody(dst, n, false)
-	}
-	body, err := f.bufferedBody(n)
-	if err != nil {
-		return dst, err
+	body, ok := f.bufferedFrame()
+	if !ok {
+		n, err := f.header()
+		if err != nil {
+			return dst, err
+		}
+		if !f.fits(n) {
+			return f.readBody(dst, n, false)
+		}
+		if body, err = f.bufferedBody(n); err != nil {
+			return dst, err
+		}
 	}
 	dst = append(dst, body...)
 	f.release()
@@ -100,6 +186,9 @@ func (f *Framer[L]) AppendMsg(dst []byte) ([]byte, error) {
 func (f *Framer[L]) ReadMsgView() ([]byte, error) {
 	f.rmu.Lock()
 	defer f.rmu.Unlock()
+	if body, ok := f.bufferedFrame(); ok {
+		return body, nil
+	}
 	n, err := f.header()
 	if err != nil {
 		return nil, err

@@ -1,11 +1,20 @@
 package frame
 
 import (
+	"encoding/binary"
 	"io"
+	"math/bits"
 
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/internal/bufpool"
 )
+
+// smallWrite is the size of the scratch buffer in every Framer that carries a
+// small frame to the stream (a body of up to 256 bytes and its header), or the
+// header of a vectored write. Small frames are written without borrowing a
+// buffer from the pool, which costs more than the write itself for a 16-byte
+// message.
+const smallWrite = 256 + 16
 
 // vectoredMin is the smallest body sent with a vectored write, header and
 // body in one system call without copying; smaller ones are cheaper to copy
@@ -35,8 +44,7 @@ func (f *Framer[L]) WriteMsg(msg []byte) error {
 	if err := f.writable(); err != nil {
 		return err
 	}
-	var c L
-	size := c.HeaderSize(uint64(len(msg))) + len(msg)
+	size := f.headerSize(len(msg)) + len(msg)
 	if f.writeSize > 0 && size <= f.writeSize {
 		if f.wbuf != nil && f.wn+size > f.writeSize {
 			if err := f.flushLocked(); err != nil {
@@ -46,7 +54,7 @@ func (f *Framer[L]) WriteMsg(msg []byte) error {
 		if f.wbuf == nil {
 			f.wbuf = bufpool.Get(f.writeSize)
 		}
-		f.wn = len(c.AppendLength((*f.wbuf)[:f.wn], uint64(len(msg))))
+		f.wn = len(f.appendHeader((*f.wbuf)[:f.wn], len(msg)))
 		f.wn += copy((*f.wbuf)[f.wn:], msg)
 		return nil
 	}
@@ -58,20 +66,57 @@ func (f *Framer[L]) WriteMsg(msg []byte) error {
 
 // writeFrame sends one frame in one write. The caller holds wmu.
 func (f *Framer[L]) writeFrame(msg []byte, size int) error {
-	var c L
+	if size <= len(f.scratch) { // small: no pool round trip
+		frame := append(f.appendHeader(f.scratch[:0], len(msg)), msg...)
+		k, err := f.rw.Write(frame)
+		return f.wrote(k, size, err)
+	}
 	if f.vectored != nil && len(msg) >= vectoredMin {
-		f.iov = [2][]byte{c.AppendLength(f.hdr[:0], uint64(len(msg))), msg}
+		f.iov = [2][]byte{f.appendHeader(f.scratch[:0], len(msg)), msg}
 		f.vecs = f.iov[:]
 		k, err := f.vectored(&f.vecs)
 		f.iov, f.vecs = [2][]byte{}, nil // keep no reference to msg
 		return f.wrote(int(k), size, err)
 	}
 	p := bufpool.Get(size)
-	frame := c.AppendLength((*p)[:0], uint64(len(msg)))
+	frame := f.appendHeader((*p)[:0], len(msg))
 	frame = append(frame, msg...)
 	k, err := f.rw.Write(frame)
 	bufpool.Put(p)
 	return f.wrote(k, size, err)
+}
+
+// headerSize is L's HeaderSize, computed in line for the codecs bufferedFrame
+// knows (see headerKind): a call through the dictionary costs more.
+func (f *Framer[L]) headerSize(n int) int {
+	switch f.kind {
+	case headerBE32:
+		return 4
+	case headerUvarint:
+		if n < 1<<7 {
+			return 1
+		}
+		return (bits.Len64(uint64(n)) + 6) / 7
+	case headerBE16:
+		return 2
+	}
+	var c L
+	return c.HeaderSize(uint64(n))
+}
+
+// appendHeader is L's AppendLength, in line for the codecs bufferedFrame knows.
+// n is at most f.maxSize, which L can carry.
+func (f *Framer[L]) appendHeader(dst []byte, n int) []byte {
+	switch f.kind {
+	case headerBE32:
+		return binary.BigEndian.AppendUint32(dst, uint32(n))
+	case headerUvarint:
+		return binary.AppendUvarint(dst, uint64(n))
+	case headerBE16:
+		return binary.BigEndian.AppendUint16(dst, uint16(n))
+	}
+	var c L
+	return c.AppendLength(dst, uint64(n))
 }
 
 // wrote checks the result of a write of size bytes, making the error sticky

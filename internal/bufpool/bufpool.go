@@ -12,6 +12,10 @@ const (
 	maxShift = 26 // largest class: 64 MiB; larger requests are not pooled
 )
 
+// MinSize is the capacity of the smallest slice Put keeps; smaller ones are
+// left to the garbage collector.
+const MinSize = 1 << minShift
+
 var pools [maxShift - minShift + 1]sync.Pool
 
 // class returns the index of the smallest class holding n bytes, or -1 when n
@@ -42,13 +46,30 @@ func Get(n int) *[]byte {
 }
 
 // Reuse is Get without the allocation: it returns nil when no pooled slice of
-// n bytes or more is at hand.
+// n bytes or more is at hand. Besides n's own class it looks one class down,
+// where Put files a slice grown to a size between two classes (a message
+// buffer that grew as its body arrived): one whose capacity covers n is
+// returned with its length set to that capacity.
 func Reuse(n int) *[]byte {
 	c := class(n)
 	if c < 0 {
 		return nil
 	}
-	p, _ := pools[c].Get().(*[]byte)
+	if p, _ := pools[c].Get().(*[]byte); p != nil {
+		return p
+	}
+	if c == 0 {
+		return nil
+	}
+	p, _ := pools[c-1].Get().(*[]byte)
+	if p == nil {
+		return nil
+	}
+	if cap(*p) < n {
+		pools[c-1].Put(p)
+		return nil
+	}
+	*p = (*p)[:cap(*p)]
 	return p
 }
 
