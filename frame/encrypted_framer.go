@@ -29,38 +29,30 @@ func (f *Framer[L]) sealer() any { return f }
 // enc runs under the write lock, so nonce order is wire order; an Encrypt
 // error writes nothing.
 func (f *Framer[L]) writeSealed(enc *aeadEncrypter, msg []byte) error {
-	var c L
 	n := len(msg) + enc.overhead
 	if n > f.maxSize {
 		return &errs.MessageTooLargeError{Size: uint64(n), Max: uint64(f.maxSize)}
 	}
-	size := c.HeaderSize(uint64(n)) + n
+	size := f.headerSize(n) + n
 	f.wmu.Lock()
 	defer f.wmu.Unlock()
 	if err := f.writable(); err != nil {
 		return err
 	}
-	if f.writeSize > 0 && size <= f.writeSize {
-		if f.wbuf != nil && f.wn+size > f.writeSize {
-			if err := f.flushLocked(); err != nil {
-				return err
-			}
-		}
-		if f.wbuf == nil {
-			f.wbuf = bufpool.Get(f.writeSize)
-		}
-		frame, err := enc.Encrypt(c.AppendLength((*f.wbuf)[:f.wn], uint64(n)), msg)
+	batch, err := f.batchTail(size)
+	if err != nil {
+		return err
+	}
+	if batch != nil {
+		frame, err := enc.Encrypt(f.appendHeader(batch, n), msg)
 		if err != nil {
 			return err
 		}
 		f.wn = len(frame)
 		return nil
 	}
-	if err := f.flushLocked(); err != nil { // what was batched goes first
-		return err
-	}
 	p := bufpool.Get(size)
-	frame, err := enc.Encrypt(c.AppendLength((*p)[:0], uint64(n)), msg)
+	frame, err := enc.Encrypt(f.appendHeader((*p)[:0], n), msg)
 	if err == nil {
 		var k int
 		k, err = f.rw.Write(frame)

@@ -45,23 +45,34 @@ func (f *Framer[L]) WriteMsg(msg []byte) error {
 		return err
 	}
 	size := f.headerSize(len(msg)) + len(msg)
-	if f.writeSize > 0 && size <= f.writeSize {
-		if f.wbuf != nil && f.wn+size > f.writeSize {
-			if err := f.flushLocked(); err != nil {
-				return err
-			}
-		}
-		if f.wbuf == nil {
-			f.wbuf = bufpool.Get(f.writeSize)
-		}
-		f.wn = len(f.appendHeader((*f.wbuf)[:f.wn], len(msg)))
-		f.wn += copy((*f.wbuf)[f.wn:], msg)
-		return nil
-	}
-	if err := f.flushLocked(); err != nil { // what was batched goes first
+	batch, err := f.batchTail(size)
+	if err != nil {
 		return err
 	}
+	if batch != nil {
+		f.wn = len(append(f.appendHeader(batch, len(msg)), msg...))
+		return nil
+	}
 	return f.writeFrame(msg, size)
+}
+
+// batchTail returns the batch buffer, holding what waits in it, when a frame
+// of size bytes is to be appended to it; the caller appends the frame and
+// sets f.wn. It returns nil when the frame is to go out on its own, after
+// what waits has been flushed. The caller holds wmu.
+func (f *Framer[L]) batchTail(size int) ([]byte, error) {
+	if f.writeSize == 0 || size > f.writeSize {
+		return nil, f.flushLocked()
+	}
+	if f.wbuf != nil && f.wn+size > f.writeSize {
+		if err := f.flushLocked(); err != nil {
+			return nil, err
+		}
+	}
+	if f.wbuf == nil {
+		f.wbuf = bufpool.Get(f.writeSize)
+	}
+	return (*f.wbuf)[:f.wn], nil
 }
 
 // writeFrame sends one frame in one write. The caller holds wmu.
