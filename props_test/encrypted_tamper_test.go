@@ -86,11 +86,22 @@ func frameAt(sp []span, at int) int {
 	return k
 }
 
+// everyByte is how long a ciphertext stream may be for the tampering and
+// truncation properties to try every byte of it: less under the race
+// detector, where each try costs more.
+func everyByte() int {
+	if raceEnabled {
+		return 300
+	}
+	return 1200
+}
+
 // flipPositions returns the bytes of a stream of n bytes holding frames sp
-// to flip: every byte of a short stream; for a long one every header byte,
-// the first and last bytes of every body, and a few drawn ones.
-func flipPositions(t *rapid.T, n int, sp []span) []int {
-	if n <= 400 {
+// to flip: every byte of a stream of at most everyByte bytes; for a longer
+// one every header byte, the first and last bytes of every body, and a few
+// drawn ones.
+func flipPositions(t *rapid.T, n int, sp []span, everyByte int) []int {
+	if n <= everyByte {
 		all := make([]int, n)
 		for i := range all {
 			all[i] = i
@@ -125,7 +136,7 @@ func checkEncFlipBits[L codec.LengthCodec](t *rapid.T) {
 	base := drawStream(t, data)
 	plan := drawReadPlan(t, len(cfg.msgs))
 	bitSeed := rapid.IntRange(0, 7).Draw(t, "bit")
-	for _, at := range flipPositions(t, len(data), sp) {
+	for _, at := range flipPositions(t, len(data), sp, everyByte()) {
 		bit := (bitSeed + 3*at) % 8
 		tampered := slices.Clone(data)
 		tampered[at] ^= 1 << bit
@@ -232,7 +243,7 @@ func checkEncTruncation[L codec.LengthCodec](t *rapid.T) {
 	sp := spans[L](sealed)
 	base := drawStream(t, data)
 	plan := drawReadPlan(t, len(cfg.msgs))
-	for _, cut := range cutPoints(t, len(data), sp) {
+	for _, cut := range cutPoints(t, len(data), sp, everyByte()) {
 		s := &stream{data: data, cut: cut, steps: base.steps, eofEnd: base.eofEnd, budget: -1}
 		r := cfg.reader(t, s)
 		got, err := drain(t, r, plan)

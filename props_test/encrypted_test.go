@@ -205,7 +205,7 @@ type encConfig struct {
 	limit, readBuffer, writeBuf int
 	writerInner, readerInner    int
 	msgs                        [][]byte
-	newInner                    func(s *stream, kind int, opts []frame.Option) frame.MsgReadWriteCloser // a Framer on the config's codec
+	newInner                    func(*stream, int, []frame.Option) frame.MsgReadWriteCloser // innerMaker for the codec
 }
 
 // drawEncConfig draws a session, options, kinds of inner stream and from
@@ -230,6 +230,7 @@ func (cfg encConfig) reader(t *rapid.T, s *stream, opts ...frame.Option) *frame.
 	return cfg.readerWith(t, s, cfg.sess.reader(t), opts...)
 }
 
+// readerWith is reader opening with enc instead of the session's reader.
 func (cfg encConfig) readerWith(t *rapid.T, s *stream, enc frame.Encrypter, opts ...frame.Option) *frame.Encrypted {
 	opts = append([]frame.Option{frame.WithMaxSize(cfg.limit), frame.WithReadBuffer(cfg.readBuffer)}, opts...)
 	return frame.NewEncrypted(cfg.newInner(s, cfg.readerInner, opts), enc)
