@@ -1,7 +1,8 @@
 // Package props_test is framekit's property suite: rapid properties over every
 // length codec, a state machine that drives a writer and a reader Framer
-// against a model, and the frametest harness run on the Framer. Run it long
-// with
+// against a model, properties of the encrypted layer (encrypted_*_test.go),
+// and the frametest harness run on the Framer and on encrypted pairs. Run it
+// long with
 //
 //	go test ./props_test -rapid.checks=100000
 package props_test

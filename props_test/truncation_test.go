@@ -40,10 +40,10 @@ func expect[L codec.LengthCodec](msgs [][]byte, sp []span, i, cut int) outcome {
 }
 
 // cutPoints returns where to cut a stream of n bytes holding frames sp: every
-// byte of a short stream; for a long one every byte of every header and
-// around every frame's edges, and a few drawn ones.
-func cutPoints(t *rapid.T, n int, sp []span) []int {
-	if n <= 1200 {
+// byte of a stream of at most everyByte bytes; for a longer one every byte of
+// every header and around every frame's edges, and a few drawn ones.
+func cutPoints(t *rapid.T, n int, sp []span, everyByte int) []int {
+	if n <= everyByte {
 		cuts := make([]int, n+1)
 		for i := range cuts {
 			cuts[i] = i
@@ -76,7 +76,7 @@ func checkTruncation[L codec.LengthCodec](t *rapid.T) {
 	base := drawStream(t, data)
 	ways := rapid.SliceOfN(wayGen(), 1, 4).Draw(t, "ways")
 	peek := rapid.Bool().Draw(t, "peek")
-	for _, cut := range cutPoints(t, len(data), sp) {
+	for _, cut := range cutPoints(t, len(data), sp, 1200) {
 		s := &stream{data: data, cut: cut, steps: base.steps, eofEnd: base.eofEnd, budget: -1}
 		r := frame.New[L](s, frame.WithMaxSize(limit), frame.WithReadBuffer(readBuffer))
 		for i := 0; ; i++ {
