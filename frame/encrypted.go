@@ -38,7 +38,9 @@ type (
 // later read returns the same error without touching the inner stream. On the
 // write side, an error from the inner stream is sticky too, since the message
 // it lost had used up a nonce and the peer could not open the next one. Other
-// errors of the inner stream, io.EOF included, pass through unchanged. A
+// errors of the inner stream, io.EOF included, pass through unchanged. Under
+// an inner Framer made WithSkipOversized, a skipped frame counts as dropped:
+// the frame after it fails to decrypt. A
 // stream cut at a message boundary ends with a plain io.EOF: protocols that
 // must tell a truncation from a close need their own closing message.
 //
