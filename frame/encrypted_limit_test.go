@@ -1,0 +1,33 @@
+package frame_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/framekit/framekit/codec"
+	"github.com/framekit/framekit/frame"
+)
+
+// An inner limit equal to the overhead leaves room for empty plaintexts
+// only; one byte less leaves room for nothing, and NewEncrypted refuses it.
+func TestEncryptedInnerLimitAtTheOverhead(t *testing.T) {
+	a, b := encPair(t, 0)
+	var wire bytes.Buffer
+	w := frame.NewEncrypted(frame.New[codec.BE8](writing(&wire), frame.WithMaxSize(16)), a)
+	if w.MaxSize() != 0 {
+		t.Fatalf("MaxSize() = %d, want 0", w.MaxSize())
+	}
+	if err := w.WriteMsg(nil); err != nil {
+		t.Fatal(err)
+	}
+	r := frame.NewEncrypted(frame.New[codec.BE8](reading(wire.Bytes()), frame.WithMaxSize(16)), b)
+	if msg, err := r.ReadMsg(); err != nil || len(msg) != 0 {
+		t.Fatalf("%q, %v", msg, err)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("an inner limit below the overhead was accepted")
+		}
+	}()
+	frame.NewEncrypted(frame.New[codec.BE8](writing(&wire), frame.WithMaxSize(15)), a)
+}
