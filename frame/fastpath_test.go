@@ -14,18 +14,18 @@ import (
 	"github.com/framekit/framekit/frame"
 )
 
-// readOutcome is everything a sequence of reads observed: the messages, then
+// fastPathOutcome is everything a sequence of reads observed: the messages, then
 // the error that ended it.
-type readOutcome struct {
+type fastPathOutcome struct {
 	msgs [][]byte
 	err  string
 }
 
-// readAll reads until an error with a mix of ReadMsg, AppendMsg and
+// fastPathRead reads until an error with a mix of ReadMsg, AppendMsg and
 // ReadMsgView, and describes the error by its type and numbers.
-func readAll[L codec.LengthCodec](stream []byte, rb int, maxSize int) readOutcome {
+func fastPathRead[L codec.LengthCodec](stream []byte, rb int, maxSize int) fastPathOutcome {
 	f := frame.New[L](rwc{bytes.NewReader(stream), nil}, frame.WithReadBuffer(rb), frame.WithMaxSize(maxSize))
-	var out readOutcome
+	var out fastPathOutcome
 	for i := 0; ; i++ {
 		var msg []byte
 		var err error
@@ -38,14 +38,14 @@ func readAll[L codec.LengthCodec](stream []byte, rb int, maxSize int) readOutcom
 			msg, err = f.ReadMsgView()
 		}
 		if err != nil {
-			out.err = describe(err)
+			out.err = fastPathError(err)
 			return out
 		}
 		out.msgs = append(out.msgs, bytes.Clone(msg))
 	}
 }
 
-func describe(err error) string {
+func fastPathError(err error) string {
 	var tooLarge *errs.MessageTooLargeError
 	var incomplete *errs.IncompleteReadError
 	var malformed *errs.MalformedLengthError
@@ -100,15 +100,15 @@ func TestFastPathMatchesExactMode(t *testing.T) {
 	}
 	type codecCase struct {
 		name string
-		read func(stream []byte, rb, max int) readOutcome
+		read func(stream []byte, rb, max int) fastPathOutcome
 		hdr  func([]byte, int) []byte
 		max  int
 	}
 	cases := []codecCase{
-		{"BE32", readAll[codec.BE32], func(b []byte, n int) []byte { return codec.BE32{}.AppendLength(b, uint64(n)) }, 1 << 20},
-		{"BE16", readAll[codec.BE16], func(b []byte, n int) []byte { return codec.BE16{}.AppendLength(b, uint64(n)) }, 65535},
-		{"Uvarint", readAll[codec.Uvarint], func(b []byte, n int) []byte { return codec.Uvarint{}.AppendLength(b, uint64(n)) }, 1 << 20},
-		{"LE32", readAll[codec.LE32], func(b []byte, n int) []byte { return codec.LE32{}.AppendLength(b, uint64(n)) }, 1 << 20},
+		{"BE32", fastPathRead[codec.BE32], func(b []byte, n int) []byte { return codec.BE32{}.AppendLength(b, uint64(n)) }, 1 << 20},
+		{"BE16", fastPathRead[codec.BE16], func(b []byte, n int) []byte { return codec.BE16{}.AppendLength(b, uint64(n)) }, 65535},
+		{"Uvarint", fastPathRead[codec.Uvarint], func(b []byte, n int) []byte { return codec.Uvarint{}.AppendLength(b, uint64(n)) }, 1 << 20},
+		{"LE32", fastPathRead[codec.LE32], func(b []byte, n int) []byte { return codec.LE32{}.AppendLength(b, uint64(n)) }, 1 << 20},
 	}
 	for _, c := range cases {
 		for i := range 400 {
