@@ -125,10 +125,7 @@ func (f *Framer[L]) ReadMsg() ([]byte, error) {
 			return nil, err
 		}
 		if !f.fits(n) {
-			if p := bufpool.Reuse(n); p != nil { // a large slice handed back by ReleaseMsg
-				return f.readBody((*p)[:0], n)
-			}
-			return f.readBody(make([]byte, 0, min(n, eagerAlloc)), n)
+			return f.readLarge(n)
 		}
 		if body, err = f.bufferedBody(n); err != nil {
 			return nil, err
@@ -368,6 +365,74 @@ func (f *Framer[L]) readBody(dst []byte, n int) ([]byte, error) {
 	}
 	f.pending = -1
 	return dst, nil
+}
+
+// readLarge is ReadMsg for a frame that does not go through the read buffer:
+// it reads the pending frame's n-byte body into a new slice, or nil on error.
+// Up to eagerAlloc bytes, and into a slice handed back by ReleaseMsg, the body
+// is read in place. A longer one is gathered in pooled chunks of eagerAlloc
+// bytes and copied once into a slice of exactly n bytes when it is complete:
+// a peer that declares n bytes and sends k makes the Framer hold at most k
+// plus one chunk until then, and 2k + eagerAlloc at the copy, the bound of
+// eagerAlloc; growing one slice as the body arrives instead allocated and
+// zeroed twice the body and copied it again at every doubling.
+func (f *Framer[L]) readLarge(n int) ([]byte, error) {
+	var dst []byte
+	switch p := bufpool.Reuse(n); {
+	case p != nil:
+		dst = (*p)[:0]
+	case n <= eagerAlloc:
+		dst = make([]byte, 0, n)
+	}
+	if dst != nil {
+		msg, err := f.readBody(dst, n)
+		if err != nil {
+			return nil, err
+		}
+		return msg, nil
+	}
+
+	f.r += f.pendingHdr
+	f.pendingHdr = 0
+	var (
+		local  [16]*[]byte // enough for 1 MiB without a heap allocation
+		chunks = local[:0]
+		got    int
+		err    error
+	)
+	for got < n && err == nil {
+		c := bufpool.Get(eagerAlloc)
+		chunks = append(chunks, c)
+		part := (*c)[:min(n-got, eagerAlloc)]
+		k := copy(part, f.buf[f.r:f.w]) // what was read ahead, the first time
+		f.r += k
+		f.release()
+		var m int
+		if k < len(part) {
+			m, err = iox.ReadFull(f.rw, part[k:])
+		}
+		got += k + m
+	}
+	var msg []byte
+	if err == nil {
+		msg = make([]byte, n)
+		off := 0
+		for _, c := range chunks {
+			off += copy(msg[off:], (*c)[:min(n-off, eagerAlloc)])
+		}
+		f.pending = -1
+	}
+	for _, c := range chunks {
+		bufpool.Put(c)
+	}
+	if err == io.EOF {
+		err = conn.Incomplete(f.rw, n, got, errs.ErrMissingMessage)
+	}
+	if err != nil {
+		f.rerr = err
+		return nil, err
+	}
+	return msg, nil
 }
 
 // discard streams away the body of a skipped oversized frame.
