@@ -31,3 +31,25 @@ func TestEncryptedInnerLimitAtTheOverhead(t *testing.T) {
 	}()
 	frame.NewEncrypted(frame.New[codec.BE8](writing(&wire), frame.WithMaxSize(15)), a)
 }
+
+func TestEncryptedMessagesRangesOverAll(t *testing.T) {
+	a, b := encPair(t, 0)
+	var wire bytes.Buffer
+	w := frame.NewEncrypted(frame.New[codec.Uvarint](writing(&wire)), a)
+	for _, m := range []string{"one", "", "three"} {
+		if err := w.WriteMsg([]byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := frame.NewEncrypted(frame.New[codec.Uvarint](reading(wire.Bytes())), b)
+	var got []string
+	for msg, err := range r.Messages() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, string(msg))
+	}
+	if len(got) != 3 || got[0] != "one" || got[1] != "" || got[2] != "three" {
+		t.Fatalf("%q", got)
+	}
+}
