@@ -109,38 +109,6 @@ func encReading[L codec.LengthCodec](wire []byte, enc frame.Encrypter) (*frame.E
 	return frame.NewEncrypted(frame.New[L](encReader{r}, frame.WithReadBuffer(0)), enc), r
 }
 
-// encTCPPair returns the two ends of a loopback TCP connection.
-func encTCPPair(t testing.TB) (*net.TCPConn, *net.TCPConn) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			close(accepted)
-			return
-		}
-		accepted <- c
-	}()
-	a, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, ok := <-accepted
-	if !ok {
-		t.Fatal("accept failed")
-	}
-	t.Cleanup(func() { a.Close(); b.Close() })
-	deadline := time.Now().Add(60 * time.Second)
-	a.SetDeadline(deadline)
-	b.SetDeadline(deadline)
-	return a.(*net.TCPConn), b.(*net.TCPConn)
-}
-
 // encAddressed is a TCP connection that reports its peer's address and its
 // state, as the conn package's stream adapters do.
 type encAddressed struct{ *net.TCPConn }

@@ -107,7 +107,7 @@ func TestEncryptedRoundTrip(t *testing.T) {
 	t.Parallel()
 	transports := map[string]func(t *testing.T) (net.Conn, net.Conn){
 		"pipe": func(*testing.T) (net.Conn, net.Conn) { return net.Pipe() },
-		"tcp":  func(t *testing.T) (net.Conn, net.Conn) { return encTCPPair(t) },
+		"tcp":  func(t *testing.T) (net.Conn, net.Conn) { return tcpPair(t) },
 	}
 	for tname, transport := range transports {
 		for iname, wrap := range encInners[codec.BE16]() {
@@ -193,7 +193,7 @@ func TestEncryptedBatchedFramer(t *testing.T) {
 
 func TestEncryptedPassesThroughAddressAndState(t *testing.T) {
 	t.Parallel()
-	ca, cb := encTCPPair(t)
+	ca, cb := tcpPair(t)
 	ea, _ := encPair(t, 0)
 	e := frame.NewEncrypted(frame.New[codec.BE16](encAddressed{ca}), ea)
 	addr, ok := e.RemoteAddress()
@@ -432,7 +432,7 @@ func TestEncryptedConcurrentWriters(t *testing.T) {
 		for _, batch := range []int{0, 8192} {
 			t.Run(fmt.Sprintf("%s/batch%d", name, batch), func(t *testing.T) {
 				t.Parallel()
-				ca, cb := encTCPPair(t)
+				ca, cb := tcpPair(t)
 				ea, eb := encPair(t, 0)
 				fa := frame.New[codec.Uvarint](ca, frame.WithWriteBuffer(batch))
 				w := frame.NewEncrypted(wrap(fa), ea)
@@ -487,7 +487,7 @@ func TestEncryptedPlaintextNeverOnWire(t *testing.T) {
 	t.Parallel()
 	marker := []byte("PLAINTEXT-MARKER")
 	msgs := [][]byte{marker, {}, bytes.Repeat(marker, 4000), append([]byte("prefix "), marker...)}
-	ca, cb := encTCPPair(t)
+	ca, cb := tcpPair(t)
 	ea, eb := encPair(t, 0)
 	w := frame.NewEncrypted(frame.New[codec.BE32](ca), ea)
 	go func() {
