@@ -50,8 +50,8 @@ type MsgReadWriteCloser interface {
 // encoded by L. Create one with New.
 //
 // Reads are served from a read-ahead buffer borrowed from a pool while data
-// is flowing, and given back when it empties, so an idle Framer holds well
-// under a kilobyte besides the stream. Messages up to the limit are read
+// is flowing, and given back when it empties, so an idle Framer holds
+// about a kilobyte besides the stream. Messages up to the limit are read
 // whole; a peer that declares a large length but sends less makes the Framer
 // allocate in proportion to what did arrive, never to the declared length.
 //
