@@ -218,7 +218,7 @@ func fuzzEncRead[L codec.LengthCodec](t *testing.T, data []byte, readBuffer, lim
 		alloc := allocated(func() { got, err = fuzzEncReadOne(t, e, w) })
 		// The read buffer, a body, its plaintext, a pooled buffer and the
 		// bytes consumed, with room for the runtime's own noise.
-		if bound := uint64(3*(s.pos-before) + 4*maxSize + int(readBuffer) + 256<<10); alloc > bound {
+		if bound := uint64(3*(s.pos-before) + 4*maxSize + int(readBuffer) + allocSlack); alloc > bound {
 			t.Fatalf("read %d (way %d) allocated %d bytes, bound %d", reads, w, alloc, bound)
 		}
 		if err != nil && err != io.EOF && !errors.Is(err, errs.ErrIO) {
