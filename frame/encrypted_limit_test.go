@@ -53,3 +53,36 @@ func TestEncryptedMessagesRangesOverAll(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+// xorEncrypter is an Encrypter with no overhead (and no security): it shows
+// that the layer works with any Encrypter, not only the AEAD one.
+type xorEncrypter struct{}
+
+func (xorEncrypter) Encrypt(dst, p []byte) ([]byte, error) { return xorAppend(dst, p), nil }
+func (xorEncrypter) Decrypt(dst, c []byte) ([]byte, error) { return xorAppend(dst, c), nil }
+func (xorEncrypter) Overhead() int                         { return 0 }
+
+func xorAppend(dst, src []byte) []byte {
+	for _, b := range src {
+		dst = append(dst, b^0x5A)
+	}
+	return dst
+}
+
+func TestEncryptedWithoutOverhead(t *testing.T) {
+	var wire bytes.Buffer
+	w := frame.NewEncrypted(frame.New[codec.BE8](writing(&wire)), xorEncrypter{})
+	if w.MaxSize() != 255 {
+		t.Fatalf("MaxSize() = %d, want the inner 255", w.MaxSize())
+	}
+	if err := w.WriteMsg([]byte("hi")); err != nil {
+		t.Fatal(err)
+	}
+	if want := []byte{2, 'h' ^ 0x5A, 'i' ^ 0x5A}; !bytes.Equal(wire.Bytes(), want) {
+		t.Fatalf("wire % x, want % x", wire.Bytes(), want)
+	}
+	r := frame.NewEncrypted(frame.New[codec.BE8](reading(wire.Bytes())), xorEncrypter{})
+	if msg, err := r.ReadMsg(); string(msg) != "hi" || err != nil {
+		t.Fatalf("%q, %v", msg, err)
+	}
+}

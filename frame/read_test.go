@@ -371,3 +371,20 @@ func TestReleaseMsgReuses(t *testing.T) {
 	// sync.Pool may drop what it is given, so reuse is likely, not certain;
 	// what must hold is that the contents are right either way.
 }
+
+// A peeked zero-length message is still pending: in exact mode its header is
+// already consumed, so the next read must not decode another one.
+func TestPeekedEmptyMessage(t *testing.T) {
+	for _, rb := range readModes {
+		f := frame.New[codec.BE8](reading([]byte{0, 1, 'a'}), frame.WithReadBuffer(rb))
+		if n, err := f.NextMsgLen(); n != 0 || err != nil {
+			t.Fatalf("buffer %d: NextMsgLen = %d, %v", rb, n, err)
+		}
+		if msg, err := f.ReadMsg(); len(msg) != 0 || err != nil {
+			t.Fatalf("buffer %d: %q, %v; want the empty message", rb, msg, err)
+		}
+		if msg, err := f.ReadMsg(); string(msg) != "a" || err != nil {
+			t.Fatalf("buffer %d: %q, %v; want \"a\"", rb, msg, err)
+		}
+	}
+}
