@@ -276,3 +276,22 @@ func TestRemoteAddressPassthrough(t *testing.T) {
 		t.Fatalf("%+v", st)
 	}
 }
+
+// Frames that exactly fill the batch wait in it; only the next one sends it.
+func TestBatchFilledExactly(t *testing.T) {
+	var wire bytes.Buffer
+	s := writing(&wire)
+	f := frame.New[codec.BE16](s, frame.WithWriteBuffer(24))
+	f.WriteMsg(repeat('a', 10)) // 12 bytes with its header
+	f.WriteMsg(repeat('b', 10)) // the batch is now exactly full
+	if s.writes != 0 {
+		t.Fatalf("%d writes for frames that fit the batch exactly", s.writes)
+	}
+	f.WriteMsg(repeat('c', 22)) // 24 bytes: exactly the batch size, still batched
+	if s.writes != 1 || wire.Len() != 24 {
+		t.Fatalf("%d writes, %d bytes; want the full batch sent once", s.writes, wire.Len())
+	}
+	if err := f.Flush(); err != nil || s.writes != 2 || wire.Len() != 48 {
+		t.Fatalf("after Flush: %d writes, %d bytes, %v", s.writes, wire.Len(), err)
+	}
+}
