@@ -57,15 +57,15 @@ func writeAll(ms MakeStream, msgs [][]byte) (*prefix, frame.MsgReader, []int, er
 	r := &prefix{src: w}
 	mw, mr, err := ms(w, r)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("MakeStream: %v", err)
+		return nil, nil, nil, fmt.Errorf("frametest: MakeStream: %w", err)
 	}
 	ends := make([]int, len(msgs))
 	for i, m := range msgs {
 		if err := mw.WriteMsg(m); err != nil {
-			return nil, nil, nil, fmt.Errorf("WriteMsg of message %d (%d bytes): %v", i, len(m), err)
+			return nil, nil, nil, fmt.Errorf("frametest: WriteMsg of message %d (%d bytes): %w", i, len(m), err)
 		}
 		if err := flush(mw); err != nil {
-			return nil, nil, nil, fmt.Errorf("Flush after message %d: %v", i, err)
+			return nil, nil, nil, fmt.Errorf("frametest: Flush after message %d: %w", i, err)
 		}
 		ends[i] = w.Len()
 		if (i > 0 && ends[i] <= ends[i-1]) || ends[i] == 0 {
