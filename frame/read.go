@@ -16,8 +16,9 @@ import (
 
 // eagerAlloc is how much memory a read sets aside for a body before any of it
 // has arrived. Past it, the destination grows no faster than bytes arrive:
-// a peer that declares n bytes and sends k makes the Framer hold at most
-// 2k + eagerAlloc bytes.
+// a peer that declares n bytes and sends k makes the destination at most
+// 2k + eagerAlloc bytes, or twice that in a pooled buffer, whose sizes are
+// powers of two.
 const eagerAlloc = 64 << 10
 
 // headerKind names the codecs whose headers bufferedFrame decodes itself.
@@ -113,8 +114,8 @@ func (f *Framer[L]) NextMsgLen() (int, error) {
 
 // ReadMsg reads the next message into a new slice that the caller owns (it
 // may hand it back with ReleaseMsg). A zero-length message is an empty,
-// non-nil slice. ReadMsg makes one allocation, of the message's size, once
-// the whole body has arrived. At a clean end of the stream it returns io.EOF;
+// non-nil slice. ReadMsg makes at most one allocation, of the message's size,
+// once the whole body has arrived (none when a released slice fits). At a clean end of the stream it returns io.EOF;
 // see Framer for the other errors.
 func (f *Framer[L]) ReadMsg() ([]byte, error) {
 	f.rmu.Lock()
