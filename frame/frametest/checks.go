@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
+	"strconv"
 	"testing"
 
 	"github.com/framekit/framekit/errs"
@@ -16,41 +18,48 @@ import (
 // unlimited is the largest message sent when the limit is unknown.
 const unlimited = 64<<10 + 1
 
-// roundTripSizes returns the message sizes RoundTrip sends: small ones, both
-// sides of every header boundary (one-byte fixed width, one- to three-byte
-// varint, two-byte fixed width), and the maximum.
+// boundarySizes are the message sizes RoundTrip sends below the limit: small
+// ones and both sides of every header boundary (one-byte fixed width, one- to
+// three-byte varint, two-byte fixed width).
+var boundarySizes = []int{
+	0, 1, 2, 3, 7, 126, 127, 128, 129, 254, 255, 256, 257, 1000,
+	16383, 16384, 16385, 65534, 65535, 65536, 65537, 1<<21 - 1, 1 << 21,
+}
+
+// roundTripSizes returns the message sizes RoundTrip sends, in increasing
+// order: the boundary sizes below the limit, then the limit itself.
 func roundTripSizes(maxSize int) []int {
 	limit := maxSize
 	if limit == 0 {
 		limit = unlimited
 	}
 	var sizes []int
-	for _, n := range []int{
-		0, 1, 2, 3, 7, 126, 127, 128, 129, 254, 255, 256, 257, 1000,
-		16383, 16384, 16385, 65534, 65535, 65536, 65537, 1<<21 - 1, 1 << 21,
-	} {
-		if n <= limit {
+	for _, n := range boundarySizes {
+		if n < limit {
 			sizes = append(sizes, n)
 		}
 	}
-	if sizes[len(sizes)-1] != limit {
-		sizes = append(sizes, limit)
-	}
-	return sizes
+	return append(sizes, limit)
 }
 
 // send writes msgs to w and flushes it on its own goroutine; the returned
-// channel yields the first error, or nil, once it is done.
-func send(w frame.MsgWriter, msgs [][]byte) <-chan error {
+// channel yields the first error, or nil, once it is done. A failed write
+// stops the pair, so that the reader waiting for the message returns.
+func (p *pair) send(w frame.MsgWriter, msgs [][]byte) <-chan error {
 	done := make(chan error, 1)
 	go func() {
 		for i, m := range msgs {
 			if err := w.WriteMsg(m); err != nil {
+				p.stop()
 				done <- fmt.Errorf("WriteMsg of message %d (%d bytes): %v", i, len(m), err)
 				return
 			}
 		}
-		done <- flush(w)
+		err := flush(w)
+		if err != nil {
+			p.stop()
+		}
+		done <- err
 	}()
 	return done
 }
@@ -82,16 +91,21 @@ func receive(t *testing.T, r frame.MsgReader, want [][]byte) {
 
 func testRoundTrip(t *testing.T, p *pair, maxSize int) {
 	sizes := roundTripSizes(maxSize)
-	for dir, ends := range [][2]frame.MsgReadWriteCloser{{p.a, p.b}, {p.b, p.a}} {
+	for _, dir := range []struct {
+		name string
+		w, r frame.MsgReadWriteCloser
+	}{{"a to b", p.a, p.b}, {"b to a", p.b, p.a}} {
+		// Each direction sends its own contents, so that a layer that
+		// hands an end back its own messages is caught.
 		msgs := make([][]byte, len(sizes))
 		for i, n := range sizes {
-			msgs[i] = message(i+dir*len(sizes), n)
+			msgs[i] = message(dir.name, i, n)
 		}
-		done := send(ends[0], msgs)
-		receive(t, ends[1], msgs)
+		done := p.send(dir.w, msgs)
+		receive(t, dir.r, msgs)
 		stopIfFailed(t, p)
 		if err := <-done; err != nil {
-			t.Errorf("direction %d: %v", dir, err)
+			t.Errorf("%s: %v", dir.name, err)
 		}
 		if t.Failed() {
 			return
@@ -100,24 +114,15 @@ func testRoundTrip(t *testing.T, p *pair, maxSize int) {
 }
 
 func testLimit(t *testing.T, p *pair, maxSize int) {
-	small, largest := message(1, min(maxSize, 10)), message(2, maxSize)
+	small, largest := message("limit", 1, min(maxSize, 10)), message("limit", 2, maxSize)
 	done := make(chan error, 1)
 	go func() {
-		err := p.a.WriteMsg(make([]byte, maxSize+1))
-		var tooLarge *errs.MessageTooLargeError
-		switch {
-		case !errors.As(err, &tooLarge):
-			done <- fmt.Errorf("WriteMsg of %d bytes: got error %v, want an *errs.MessageTooLargeError", maxSize+1, err)
-			return
-		case tooLarge.Size != uint64(maxSize+1) || tooLarge.Max != uint64(maxSize):
-			done <- fmt.Errorf("WriteMsg of %d bytes: got MessageTooLargeError{Size: %d, Max: %d}, want {Size: %d, Max: %d}",
-				maxSize+1, tooLarge.Size, tooLarge.Max, maxSize+1, maxSize)
-			return
-		case !errors.Is(err, errs.ErrMessageTooLarge):
-			done <- fmt.Errorf("WriteMsg of %d bytes: error %v does not match errs.ErrMessageTooLarge", maxSize+1, err)
+		if err := writeOversized(p.a, maxSize); err != nil {
+			p.stop()
+			done <- err
 			return
 		}
-		done <- <-send(p.a, [][]byte{small, largest})
+		done <- <-p.send(p.a, [][]byte{small, largest})
 	}()
 	// The oversized message must have written nothing: the next message
 	// read is the small one, whole.
@@ -128,23 +133,40 @@ func testLimit(t *testing.T, p *pair, maxSize int) {
 	}
 }
 
+// writeOversized writes a message one byte over maxSize to w and checks
+// that it failed with the right error.
+func writeOversized(w frame.MsgWriter, maxSize int) error {
+	err := w.WriteMsg(make([]byte, maxSize+1))
+	var tooLarge *errs.MessageTooLargeError
+	switch {
+	case !errors.As(err, &tooLarge):
+		return fmt.Errorf("WriteMsg of %d bytes: got error %v, want an *errs.MessageTooLargeError", maxSize+1, err)
+	case tooLarge.Size != uint64(maxSize+1) || tooLarge.Max != uint64(maxSize):
+		return fmt.Errorf("WriteMsg of %d bytes: got MessageTooLargeError{Size: %d, Max: %d}, want {Size: %d, Max: %d}",
+			maxSize+1, tooLarge.Size, tooLarge.Max, maxSize+1, maxSize)
+	case !errors.Is(err, errs.ErrMessageTooLarge):
+		return fmt.Errorf("WriteMsg of %d bytes: error %v does not match errs.ErrMessageTooLarge", maxSize+1, err)
+	}
+	return nil
+}
+
 // Concurrent writers and the messages each writes.
 const (
 	writers      = 8
 	perWriter    = 64
-	stampSize    = 5 // writer index and sequence number at the front of each message
-	maxStamped   = 700
-	minConcLimit = stampSize + 1
+	stampSize    = 5   // writer index and sequence number at the front of each message
+	maxStamped   = 700 // longest message after the stamp
+	minConcLimit = stampSize
 )
 
-// stamped returns message seq of writer w: its stamp, then a pattern that
-// depends on both.
+// stamped returns message seq of writer w: its stamp, then up to maxStamped
+// bytes that depend on both, no more than maxSize bytes in all.
 func stamped(w, seq, maxSize int) []byte {
-	n := stampSize + (seq*97+w*13)%maxStamped
+	n := stampSize + rand.New(rand.NewPCG(uint64(w), uint64(seq))).IntN(maxStamped)
 	if maxSize > 0 {
 		n = min(n, maxSize)
 	}
-	m := message(w*perWriter+seq, n)
+	m := message("writer "+strconv.Itoa(w), seq, n)
 	m[0] = byte(w)
 	binary.BigEndian.PutUint32(m[1:], uint32(seq))
 	return m
@@ -160,7 +182,7 @@ func testConcurrent(t *testing.T, p *pair, maxSize int) {
 		for seq := range msgs {
 			msgs[seq] = stamped(w, seq, maxSize)
 		}
-		go func() { errc <- <-send(p.a, msgs) }()
+		go func() { errc <- <-p.send(p.a, msgs) }()
 	}
 	var next [writers]int // next sequence number expected from each writer
 	for i := range writers * perWriter {
@@ -192,19 +214,26 @@ func testConcurrent(t *testing.T, p *pair, maxSize int) {
 	}
 }
 
-func testClose(t *testing.T, p *pair) {
-	msgs := [][]byte{message(1, 3), message(2, 0), message(3, 200)}
+func testClose(t *testing.T, p *pair, maxSize int) {
+	msgs := make([][]byte, 3)
+	for i, n := range []int{3, 0, 200} {
+		if maxSize > 0 {
+			n = min(n, maxSize)
+		}
+		msgs[i] = message("close", i, n)
+	}
 	done := make(chan error, 1)
 	go func() {
-		if err := <-send(p.a, msgs); err != nil {
+		if err := <-p.send(p.a, msgs); err != nil {
 			done <- err
 			return
 		}
 		if err := p.a.Close(); err != nil {
+			p.stop()
 			done <- fmt.Errorf("Close: %v", err)
 			return
 		}
-		err := p.a.WriteMsg([]byte("after close"))
+		err := p.a.WriteMsg(msgs[0]) // within any limit
 		if !errors.Is(err, errs.ErrConnectionClosed) && !errors.Is(err, net.ErrClosed) {
 			done <- fmt.Errorf("WriteMsg after Close: got %v, want an error matching errs.ErrConnectionClosed or net.ErrClosed", err)
 			return

@@ -29,6 +29,8 @@
 package frametest
 
 import (
+	"encoding/binary"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -39,9 +41,10 @@ import (
 // MakePipe returns a connected pair of message streams: what a writes b
 // reads, and what b writes a reads. stop releases whatever the pair holds (a
 // listener, goroutines); the harness calls it when a subtest ends, after
-// closing both ends, and when a subtest times out, when it must unblock
-// pending reads and writes. stop may be nil. MakePipe is called once per
-// subtest, from the subtest's goroutine.
+// closing both ends, and when a subtest times out or a write fails, when it
+// must unblock pending reads and writes. It may be called more than once, and
+// from any goroutine. stop may be nil. MakePipe is called once per subtest,
+// from the subtest's goroutine.
 type MakePipe func() (a, b frame.MsgReadWriteCloser, stop func(), err error)
 
 // MakeStream returns a message writer that writes to w and a message reader
@@ -117,7 +120,7 @@ func TestMsgPipe(t *testing.T, mp MakePipe, opts ...Option) {
 		testLimit(t, p, cfg.maxSize)
 	})
 	run("Concurrent", func(t *testing.T, p *pair) { testConcurrent(t, p, cfg.maxSize) })
-	run("Close", func(t *testing.T, p *pair) { testClose(t, p) })
+	run("Close", func(t *testing.T, p *pair) { testClose(t, p, cfg.maxSize) })
 	t.Run("Truncation", func(t *testing.T) {
 		if cfg.stream == nil {
 			t.Skip("frametest: no WithStream, no raw stream to cut")
@@ -184,13 +187,15 @@ func flush(w any) error {
 	return nil
 }
 
-// message returns the deterministic message of size n for index i: a pattern
-// that differs between neighbouring sizes and indices, so a message that is
-// cut, shifted or swapped is noticed.
-func message(i, n int) []byte {
+// message returns message i of size n of the sequence named seq: bytes from a
+// ChaCha8 stream seeded by all three, so that a message that is cut, shifted,
+// swapped or taken from another sequence is noticed.
+func message(seq string, i, n int) []byte {
+	var seed [32]byte
+	copy(seed[:16], seq)
+	binary.LittleEndian.PutUint64(seed[16:], uint64(i))
+	binary.LittleEndian.PutUint64(seed[24:], uint64(n))
 	m := make([]byte, n)
-	for k := range m {
-		m[k] = byte(k*131 + i*31 + n + k>>8)
-	}
+	rand.NewChaCha8(seed).Read(m)
 	return m
 }

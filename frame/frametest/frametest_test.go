@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,6 +22,40 @@ import (
 func TestFramerConforms(t *testing.T) {
 	t.Parallel()
 	frametest.TestMsgPipe(t, framerPipe, frametest.WithMaxSize(1<<20), frametest.WithStream(framerStream))
+}
+
+// Without WithMaxSize the harness checks no limit and sends up to 64 KiB + 1.
+func TestFramerConformsWithoutLimit(t *testing.T) {
+	t.Parallel()
+	frametest.TestMsgPipe(t, framerPipe, frametest.WithStream(framerStream))
+}
+
+// At a limit of 1 every subtest but Concurrent runs (its stamp needs 5
+// bytes); at 5 Concurrent runs with messages that are all stamp.
+func TestFramerConformsAtTinyLimits(t *testing.T) {
+	t.Parallel()
+	for _, limit := range []int{1, 5} {
+		t.Run(fmt.Sprint(limit), func(t *testing.T) {
+			frametest.TestMsgPipe(t, limitedPipe(limit, limit), frametest.WithMaxSize(limit), frametest.WithStream(limitedStream(limit)))
+		})
+	}
+}
+
+// limitedPipe is framerPipe with limits: a writes at most wmax bytes, b reads
+// at most rmax.
+func limitedPipe(wmax, rmax int) frametest.MakePipe {
+	return func() (a, b frame.MsgReadWriteCloser, stop func(), err error) {
+		ca, cb := net.Pipe()
+		return frame.New[codec.Uvarint](ca, frame.WithMaxSize(wmax)), frame.New[codec.Uvarint](cb, frame.WithMaxSize(rmax)),
+			func() { ca.Close(); cb.Close() }, nil
+	}
+}
+
+// limitedStream is framerStream with a limit.
+func limitedStream(limit int) frametest.MakeStream {
+	return func(w, r conn.ReadWriteCloser) (frame.MsgWriter, frame.MsgReader, error) {
+		return frame.New[codec.Uvarint](w, frame.WithMaxSize(limit)), frame.New[codec.Uvarint](r, frame.WithMaxSize(limit)), nil
+	}
 }
 
 // The layers below each break one promise. TestBrokenLayer runs the harness
@@ -67,34 +102,62 @@ func (w wrappedEOF) ReadMsg() ([]byte, error) {
 	return m, err
 }
 
+// racy shares one scratch buffer among its writers without a lock, so
+// concurrent writes send each other's contents.
+type racy struct {
+	frame.MsgReadWriteCloser
+	scratch []byte
+}
+
+func (r *racy) WriteMsg(m []byte) error {
+	n := copy(r.scratch, m)
+	runtime.Gosched()
+	return r.MsgReadWriteCloser.WriteMsg(r.scratch[:n])
+}
+
 var broken = map[string]struct {
 	failing string // the subtest that must fail
+	limit   int    // the layer's limit, told to the harness unless 0
 	pipe    frametest.MakePipe
 	stream  frametest.MakeStream
 }{
-	"drop": {"RoundTrip", func() (a, b frame.MsgReadWriteCloser, stop func(), err error) {
-		a, b, stop, err = framerPipe()
-		return &dropper{MsgReadWriteCloser: a}, b, stop, err
-	}, framerStream},
-	"view": {"RoundTrip", func() (a, b frame.MsgReadWriteCloser, stop func(), err error) {
+	"drop": {"RoundTrip", 1 << 20, dropPipe, framerStream},
+	// Without a limit the harness must still send enough messages.
+	"drop-unlimited": {"RoundTrip", 0, dropPipe, framerStream},
+	"view": {"RoundTrip", 1 << 20, func() (a, b frame.MsgReadWriteCloser, stop func(), err error) {
 		ca, cb := net.Pipe()
 		return frame.New[codec.Uvarint](ca, frame.WithMaxSize(1<<20)),
 			viewer{frame.New[codec.Uvarint](cb, frame.WithMaxSize(1<<20), frame.WithReadBuffer(1<<21))},
 			func() { ca.Close(); cb.Close() }, nil
 	}, framerStream},
-	"nolimit": {"Limit", func() (a, b frame.MsgReadWriteCloser, stop func(), err error) {
-		ca, cb := net.Pipe()
-		return frame.New[codec.Uvarint](ca, frame.WithMaxSize(1<<21)), frame.New[codec.Uvarint](cb, frame.WithMaxSize(1<<20)),
-			func() { ca.Close(); cb.Close() }, nil
-	}, framerStream},
-	"eof": {"Truncation", framerPipe, func(w, r conn.ReadWriteCloser) (frame.MsgWriter, frame.MsgReader, error) {
-		mw, mr, err := framerStream(w, r)
-		return mw, eofer{mr}, err
-	}},
-	"wrapped": {"Close", func() (a, b frame.MsgReadWriteCloser, stop func(), err error) {
+	// A layer that carries one byte less than it claims: RoundTrip must
+	// send a message of exactly the limit.
+	"short":   {"RoundTrip", 1 << 20, limitedPipe(1<<20-1, 1<<20), framerStream},
+	"nolimit": {"Limit", 1 << 20, limitedPipe(1<<21, 1<<20), framerStream},
+	"racy":    {"Concurrent", 1 << 20, racyPipe, framerStream},
+	// At the smallest limit at which Concurrent runs.
+	"racy-tight":    {"Concurrent", 5, racyPipe, limitedStream(5)},
+	"eof":           {"Truncation", 1 << 20, framerPipe, eofStream},
+	"eof-unlimited": {"Truncation", 0, framerPipe, eofStream},
+	"wrapped": {"Close", 1 << 20, func() (a, b frame.MsgReadWriteCloser, stop func(), err error) {
 		a, b, stop, err = framerPipe()
 		return a, wrappedEOF{b}, stop, err
 	}, framerStream},
+}
+
+func dropPipe() (a, b frame.MsgReadWriteCloser, stop func(), err error) {
+	a, b, stop, err = framerPipe()
+	return &dropper{MsgReadWriteCloser: a}, b, stop, err
+}
+
+func racyPipe() (a, b frame.MsgReadWriteCloser, stop func(), err error) {
+	a, b, stop, err = framerPipe()
+	return &racy{MsgReadWriteCloser: a, scratch: make([]byte, 1<<20)}, b, stop, err
+}
+
+func eofStream(w, r conn.ReadWriteCloser) (frame.MsgWriter, frame.MsgReader, error) {
+	mw, mr, err := framerStream(w, r)
+	return mw, eofer{mr}, err
 }
 
 func TestBrokenLayer(t *testing.T) {
@@ -102,9 +165,12 @@ func TestBrokenLayer(t *testing.T) {
 	if !ok {
 		t.Skip("run by TestHarnessCatches")
 	}
-	frametest.TestMsgPipe(t, layer.pipe, frametest.WithMaxSize(1<<20), frametest.WithStream(layer.stream),
-		frametest.WithTimeout(5*time.Second)) // a lost message leaves the reader waiting
-
+	opts := []frametest.Option{frametest.WithStream(layer.stream),
+		frametest.WithTimeout(5 * time.Second)} // a lost message leaves the reader waiting
+	if layer.limit > 0 {
+		opts = append(opts, frametest.WithMaxSize(layer.limit))
+	}
+	frametest.TestMsgPipe(t, layer.pipe, opts...)
 }
 
 func TestHarnessCatches(t *testing.T) {
