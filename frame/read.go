@@ -137,7 +137,7 @@ func (f *Framer[L]) ReadMsg() ([]byte, error) {
 	}
 	n := len(body)
 	var msg []byte
-	if n >= 512 {
+	if n >= bufpool.MinSize {
 		if p := bufpool.Reuse(n); p != nil { // a slice handed back by ReleaseMsg
 			msg = (*p)[:n]
 		}
