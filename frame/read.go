@@ -115,8 +115,8 @@ func (f *Framer[L]) NextMsgLen() (int, error) {
 // ReadMsg reads the next message into a new slice that the caller owns (it
 // may hand it back with ReleaseMsg). A zero-length message is an empty,
 // non-nil slice. ReadMsg makes at most one allocation, of the message's size,
-// once the whole body has arrived (none when a released slice fits). At a clean end of the stream it returns io.EOF;
-// see Framer for the other errors.
+// once the whole body has arrived (none when a released slice fits). At a
+// clean end of the stream it returns io.EOF; see Framer for the other errors.
 func (f *Framer[L]) ReadMsg() ([]byte, error) {
 	f.rmu.Lock()
 	defer f.rmu.Unlock()
