@@ -132,11 +132,9 @@ func New[L codec.LengthCodec](rw conn.ReadWriteCloser, opts ...Option) *Framer[L
 	return f
 }
 
+// clampMax returns n (not negative) lowered to what the codec and an int carry.
 func clampMax(n int, codecMax uint64) int {
-	if codecMax < uint64(n) {
-		n = int(codecMax)
-	}
-	return min(n, math.MaxInt)
+	return int(min(uint64(n), codecMax, math.MaxInt))
 }
 
 // vectoredWriter returns a function that writes several slices in one system

@@ -295,3 +295,66 @@ func TestBatchFilledExactly(t *testing.T) {
 		t.Fatalf("after Flush: %d writes, %d bytes, %v", s.writes, wire.Len(), err)
 	}
 }
+
+// Bodies from 16 KiB up go out in one vectored write, header and body, without
+// being copied; smaller ones are copied behind their header.
+func TestVectoredFromSixteenKiB(t *testing.T) {
+	for _, tc := range []struct {
+		n        int
+		vectored bool
+	}{{16<<10 - 1, false}, {16 << 10, true}} {
+		v := &vectored{}
+		v.stream.w = &v.wire
+		f := frame.New[codec.BE32](v)
+		if err := f.WriteMsg(repeat('v', tc.n)); err != nil {
+			t.Fatal(err)
+		}
+		if got := len(v.calls) == 1; got != tc.vectored || len(v.calls)+v.writes != 1 {
+			t.Errorf("%d-byte body: %d vectored calls, %d writes; want vectored %v", tc.n, len(v.calls), v.writes, tc.vectored)
+		}
+	}
+}
+
+// A flush that sends nothing (a deadline, say) keeps the batch for the next
+// Flush, which sends all of it.
+func TestFailedFlushKeepsTheBatch(t *testing.T) {
+	timeout := errors.New("i/o timeout")
+	w := &failing{limit: 0, err: timeout}
+	f := frame.New[codec.BE8](writing(w), frame.WithWriteBuffer(100))
+	f.WriteMsg([]byte("abc"))
+	f.WriteMsg([]byte("de"))
+	if err := f.Flush(); err != timeout {
+		t.Fatalf("Flush: %v, want the stream's error", err)
+	}
+	w.limit = 100
+	if err := f.Flush(); err != nil {
+		t.Fatalf("second Flush: %v", err)
+	}
+	if got, want := w.got.String(), "\x03abc\x02de"; got != want {
+		t.Fatalf("wire %q, want %q", got, want)
+	}
+}
+
+// A sealed write that fails before anything joins the batch (here the nonce
+// counter is spent) leaves no empty write for Flush to send.
+func TestFlushAfterFailedSealSendsNothing(t *testing.T) {
+	enc, err := frame.NewAEADEncrypterAt(encGCM(t, encKeyAB, 12), encGCM(t, encKeyBA, 12), 1<<64-1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wire bytes.Buffer
+	s := writing(&wire)
+	e := frame.NewEncrypted(frame.New[codec.BE16](s, frame.WithWriteBuffer(1024)), enc)
+	if err := e.WriteMsg([]byte("first")); err != nil {
+		t.Fatal(err) // counter 2^64-1: the last nonce
+	}
+	if err := e.Flush(); err != nil || s.writes != 1 {
+		t.Fatalf("Flush: %v after %d writes", err, s.writes)
+	}
+	if err := e.WriteMsg([]byte("second")); !errors.Is(err, errs.ErrNonceExhausted) {
+		t.Fatalf("WriteMsg with the counter spent: %v", err)
+	}
+	if err := e.Flush(); err != nil || s.writes != 1 {
+		t.Fatalf("Flush with nothing waiting: %v, %d writes; want no new write", err, s.writes)
+	}
+}
