@@ -758,3 +758,26 @@ func encMust(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// ReadMsg's slice is exactly the plaintext: a caller who keeps many messages
+// keeps no AEAD overhead with each.
+func TestEncryptedReadMsgIsExact(t *testing.T) {
+	a, b := encPair(t, 0)
+	var wire bytes.Buffer
+	w := frame.NewEncrypted(frame.New[codec.BE16](writing(&wire)), a)
+	for _, n := range []int{0, 1, 100, 5000} {
+		if err := w.WriteMsg(repeat('p', n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := frame.NewEncrypted(frame.New[codec.BE16](reading(wire.Bytes())), b)
+	for _, n := range []int{0, 1, 100, 5000} {
+		msg, err := r.ReadMsg()
+		if err != nil || !bytes.Equal(msg, repeat('p', n)) {
+			t.Fatalf("%d-byte message: got %d bytes, %v", n, len(msg), err)
+		}
+		if cap(msg) != n {
+			t.Errorf("%d-byte message in a slice of capacity %d", n, cap(msg))
+		}
+	}
+}
