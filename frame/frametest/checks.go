@@ -28,11 +28,7 @@ var boundarySizes = []int{
 
 // roundTripSizes returns the message sizes RoundTrip sends, in increasing
 // order: the boundary sizes below the limit, then the limit itself.
-func roundTripSizes(maxSize int) []int {
-	limit := maxSize
-	if limit == 0 {
-		limit = unlimited
-	}
+func roundTripSizes(limit int) []int {
 	var sizes []int
 	for _, n := range boundarySizes {
 		if n < limit {
@@ -89,8 +85,8 @@ func receive(t *testing.T, r frame.MsgReader, want [][]byte) {
 	}
 }
 
-func testRoundTrip(t *testing.T, p *pair, maxSize int) {
-	sizes := roundTripSizes(maxSize)
+func testRoundTrip(t *testing.T, p *pair, limit int) {
+	sizes := roundTripSizes(limit)
 	for _, dir := range []struct {
 		name string
 		w, r frame.MsgReadWriteCloser
@@ -160,47 +156,53 @@ const (
 )
 
 // stamped returns message seq of writer w: its stamp, then up to maxStamped
-// bytes that depend on both, no more than maxSize bytes in all.
-func stamped(w, seq, maxSize int) []byte {
-	n := stampSize + rand.New(rand.NewPCG(uint64(w), uint64(seq))).IntN(maxStamped)
-	if maxSize > 0 {
-		n = min(n, maxSize)
-	}
+// bytes that depend on both, no more than limit bytes in all.
+func stamped(w, seq, limit int) []byte {
+	n := min(stampSize+rand.New(rand.NewPCG(uint64(w), uint64(seq))).IntN(maxStamped), limit)
 	m := message("writer "+strconv.Itoa(w), seq, n)
 	m[0] = byte(w)
 	binary.BigEndian.PutUint32(m[1:], uint32(seq))
 	return m
 }
 
-func testConcurrent(t *testing.T, p *pair, maxSize int) {
-	if maxSize != 0 && maxSize < minConcLimit {
-		t.Skipf("frametest: limit %d leaves no room for the %d-byte stamp", maxSize, stampSize)
+func testConcurrent(t *testing.T, p *pair, limit int) {
+	if limit < minConcLimit {
+		t.Skipf("frametest: limit %d leaves no room for the %d-byte stamp", limit, stampSize)
 	}
 	errc := make(chan error, writers)
 	for w := range writers {
 		msgs := make([][]byte, perWriter)
 		for seq := range msgs {
-			msgs[seq] = stamped(w, seq, maxSize)
+			msgs[seq] = stamped(w, seq, limit)
 		}
 		go func() { errc <- <-p.send(p.a, msgs) }()
 	}
-	var next [writers]int // next sequence number expected from each writer
+	next := make(map[int]int, writers) // next sequence number expected from each writer
+	for w := range writers {
+		next[w] = 0
+	}
 	for i := range writers * perWriter {
 		m, err := p.b.ReadMsg()
 		if err != nil {
 			t.Errorf("ReadMsg after %d of %d messages: %v", i, writers*perWriter, err)
 			break
 		}
-		if len(m) < stampSize || int(m[0]) >= writers {
-			t.Errorf("message %d: %d bytes with no valid stamp: frames were cut or interleaved", i, len(m))
+		if len(m) < stampSize {
+			t.Errorf("message %d: %d bytes, too short for a stamp: frames were cut or interleaved", i, len(m))
 			break
 		}
 		w, seq := int(m[0]), int(binary.BigEndian.Uint32(m[1:]))
-		if seq != next[w] {
-			t.Errorf("message %d: writer %d's message %d arrived, want its message %d: lost, repeated or reordered", i, w, seq, next[w])
+		want, known := next[w]
+		switch {
+		case !known:
+			t.Errorf("message %d: stamped by writer %d, which does not exist: frames were cut or interleaved", i, w)
+		case seq != want:
+			t.Errorf("message %d: writer %d's message %d arrived, want its message %d: lost, repeated or reordered", i, w, seq, want)
+		}
+		if t.Failed() {
 			break
 		}
-		if want := stamped(w, seq, maxSize); !bytes.Equal(m, want) {
+		if want := stamped(w, seq, limit); !bytes.Equal(m, want) {
 			t.Errorf("writer %d's message %d: %d bytes, want %d%s", w, seq, len(m), len(want), firstDiff(m, want))
 			break
 		}
@@ -214,13 +216,10 @@ func testConcurrent(t *testing.T, p *pair, maxSize int) {
 	}
 }
 
-func testClose(t *testing.T, p *pair, maxSize int) {
+func testClose(t *testing.T, p *pair, limit int) {
 	msgs := make([][]byte, 3)
 	for i, n := range []int{3, 0, 200} {
-		if maxSize > 0 {
-			n = min(n, maxSize)
-		}
-		msgs[i] = message("close", i, n)
+		msgs[i] = message("close", i, min(n, limit))
 	}
 	done := make(chan error, 1)
 	go func() {

@@ -77,13 +77,10 @@ func writeAll(ms MakeStream, msgs [][]byte) (*prefix, frame.MsgReader, []int, er
 	return r, mr, ends, nil
 }
 
-func testTruncation(t *testing.T, ms MakeStream, maxSize int) {
+func testTruncation(t *testing.T, ms MakeStream, limit int) {
 	msgs := make([][]byte, len(truncationSizes))
 	for i, n := range truncationSizes {
-		if maxSize > 0 {
-			n = min(n, maxSize)
-		}
-		msgs[i] = message("truncation", i, n)
+		msgs[i] = message("truncation", i, min(n, limit))
 	}
 	_, _, ends, err := writeAll(ms, msgs)
 	if err != nil {
