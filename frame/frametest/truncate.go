@@ -86,25 +86,33 @@ func testTruncation(t *testing.T, ms MakeStream, limit int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every proper prefix, then the whole stream.
 	total := ends[len(ends)-1]
-	for cut := 0; cut <= total; cut++ {
-		// A fresh pair for every cut: a layer with random nonces or
-		// padding may send different bytes each time, so the boundaries
-		// are those of this pair's own stream.
-		r, mr, ends, err := writeAll(ms, msgs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.limit = cut
-		whole := 0 // messages that end at or before the cut
-		for whole < len(ends) && ends[whole] <= cut {
-			whole++
-		}
-		atBoundary := cut == 0 || (whole > 0 && ends[whole-1] == cut)
-		if !checkCut(t, mr, msgs, cut, whole, atBoundary) {
+	for cut := range total {
+		if !truncateAt(t, ms, msgs, cut) {
 			return
 		}
 	}
+	truncateAt(t, ms, msgs, total)
+}
+
+// truncateAt writes msgs through a fresh pair of ms, cuts the stream at byte
+// cut and checks what the reader makes of it. A fresh pair for every cut: a
+// layer with random nonces or padding may send different bytes each time, so
+// the boundaries are those of this pair's own stream.
+func truncateAt(t *testing.T, ms MakeStream, msgs [][]byte, cut int) bool {
+	t.Helper()
+	r, mr, ends, err := writeAll(ms, msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.limit = cut
+	whole := 0 // messages that end at or before the cut
+	for whole < len(ends) && ends[whole] <= cut {
+		whole++
+	}
+	atBoundary := cut == 0 || (whole > 0 && ends[whole-1] == cut)
+	return checkCut(t, mr, msgs, cut, whole, atBoundary)
 }
 
 // checkCut reads the stream cut at byte cut and reports whether all was as
