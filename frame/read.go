@@ -258,10 +258,8 @@ func (f *Framer[L]) header() (int, error) {
 	if f.pending >= 0 {
 		return f.pending, nil
 	}
-	if f.skip > 0 {
-		if err := f.discard(); err != nil {
-			return 0, err
-		}
+	if err := f.discard(); err != nil { // what is left of a skipped frame
+		return 0, err
 	}
 	var (
 		n   uint64
@@ -394,7 +392,8 @@ func (f *Framer[L]) growView(body []byte, add int) []byte {
 	return (*p)[:len(body)]
 }
 
-// discard streams away the body of a skipped oversized frame.
+// discard streams away what is left of the body of a skipped oversized frame,
+// if any.
 func (f *Framer[L]) discard() error {
 	for f.skip > 0 {
 		if f.readSize > 0 {
