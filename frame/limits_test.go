@@ -194,3 +194,22 @@ func TestReadLength(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// A large body read into the caller's slice grows with what arrives and
+// stops at the declared length: the last step adds only what is missing, so
+// the slice does not end up twice the message.
+func TestAppendMsgGrowsToTheBodyOnly(t *testing.T) {
+	for _, n := range []int{64<<10 + 1, 128<<10 + 1, 1<<20 + 1} {
+		msg := repeat('g', n)
+		for _, rb := range []int{0, 4096} {
+			f := frame.New[codec.BE32](reading(encode[codec.BE32](t, msg)), frame.WithReadBuffer(rb))
+			got, err := f.AppendMsg(nil)
+			if err != nil || !bytes.Equal(got, msg) {
+				t.Fatalf("%d bytes, read buffer %d: got %d bytes, %v", n, rb, len(got), err)
+			}
+			if cap(got) > n+n/8 {
+				t.Errorf("%d-byte body, read buffer %d: capacity %d", n, rb, cap(got))
+			}
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"iter"
 	"math"
-	"slices"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/conn"
@@ -364,7 +363,7 @@ func (f *Framer[L]) readBody(dst []byte, n int, pooled bool) ([]byte, error) {
 			if pooled {
 				dst = f.growView(dst, add)
 			} else {
-				dst = slices.Grow(dst, add)
+				dst = growExact(dst, add)
 			}
 		}
 		k, err := iox.ReadFull(f.rw, dst[len(dst):min(cap(dst), len(dst)+n-got)])
@@ -380,6 +379,15 @@ func (f *Framer[L]) readBody(dst []byte, n int, pooled bool) ([]byte, error) {
 	}
 	f.pending = -1
 	return dst, nil
+}
+
+// growExact returns a copy of dst with room for add more bytes and no more:
+// unlike append's growth, the last step of a large body does not double the
+// slice.
+func growExact(dst []byte, add int) []byte {
+	grown := make([]byte, len(dst), len(dst)+add)
+	copy(grown, dst)
+	return grown
 }
 
 // growView moves the view's body so far into a pooled buffer with room for
