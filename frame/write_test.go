@@ -358,3 +358,21 @@ func TestFlushAfterFailedSealSendsNothing(t *testing.T) {
 		t.Fatalf("Flush with nothing waiting: %v, %d writes; want no new write", err, s.writes)
 	}
 }
+
+// Write is WriteMsg with go-msgio's return values: len(p) and one frame per
+// call, or 0 and WriteMsg's error, having written nothing.
+func TestMsgioStyleWrite(t *testing.T) {
+	var wire bytes.Buffer
+	s := writing(&wire)
+	f := frame.New[codec.BE16](s, frame.WithMaxSize(5))
+	if n, err := f.Write([]byte("hello")); n != 5 || err != nil {
+		t.Fatalf("Write: %d, %v", n, err)
+	}
+	var tooLarge *errs.MessageTooLargeError
+	if n, err := f.Write([]byte("hello!")); n != 0 || !errors.As(err, &tooLarge) || tooLarge.Max != 5 {
+		t.Fatalf("Write over the limit: %d, %v", n, err)
+	}
+	if got, want := wire.Bytes(), encode[codec.BE16](t, []byte("hello")); !bytes.Equal(got, want) || s.writes != 1 {
+		t.Fatalf("wire % x after %d writes, want % x once", got, s.writes, want)
+	}
+}
