@@ -43,6 +43,19 @@ func TestPutThenReuse(t *testing.T) {
 	if p := Reuse(64<<20 + 1); p != nil {
 		t.Fatal("Reuse pooled beyond the largest class")
 	}
+	// The largest class is pooled.
+	largest := make([]byte, 64<<20)
+	Put(&largest)
+	if p := Reuse(64 << 20); p == nil || cap(*p) != 64<<20 {
+		t.Fatal("a 64 MiB slice was not pooled")
+	}
+	// A slice between two classes, filed in the lower one, serves a
+	// request of exactly its capacity.
+	between := make([]byte, 768)
+	Put(&between)
+	if p := Reuse(768); p == nil || len(*p) != 768 {
+		t.Fatalf("Reuse(768) after a 768-byte Put: %v", p)
+	}
 }
 
 func TestGetReturnsPooled(t *testing.T) {
