@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,7 +28,23 @@ func TestMain(m *testing.M) {
 	// scripts run it a few hundred times: skip the sleep. A race is still
 	// reported, and fails the script with status 66.
 	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
-	testscript.Main(m, map[string]func(){"framecat": main})
+	testscript.Main(m, map[string]func(){"framecat": func() {
+		go exitWhenOrphaned()
+		main()
+	}})
+}
+
+// exitWhenOrphaned ends a framecat that a script started once the test binary
+// that started it is gone (killed at its -timeout, say), so that a framecat
+// stuck in a loop does not outlive the test run.
+func exitWhenOrphaned() {
+	parent := os.Getppid()
+	for range time.Tick(200 * time.Millisecond) {
+		if os.Getppid() != parent {
+			fmt.Fprintln(os.Stderr, "framecat: the test binary that started it is gone")
+			os.Exit(3)
+		}
+	}
 }
 
 // TestScripts runs testdata/script/*.txtar. Besides testscript's own
