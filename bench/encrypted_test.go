@@ -38,76 +38,25 @@ func (*benchLoop) Close() error { return nil }
 // ns/op of one run: framer/raw is the layer's cost over the cryptography
 // alone.
 func BenchmarkEncrypted(b *testing.B) {
-	const size = 64 << 10
-	msg := bytes.Repeat([]byte("framekit"), size/8)
-
-	b.Run("raw-seal-open", func(b *testing.B) {
-		seal, open := benchGCM(b, 1), benchGCM(b, 1)
-		nonce := make([]byte, seal.NonceSize())
-		buf := make([]byte, 0, size+seal.Overhead())
-		b.SetBytes(size)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			nonce[len(nonce)-1] = byte(i)
-			sealed := seal.Seal(buf[:0], nonce, msg, nil)
-			if _, err := open.Open(sealed[:0], nonce, sealed, nil); err != nil {
-				b.Fatal(err)
+	runs := []struct {
+		name string
+		make func(*testing.B) func(i int)
+	}{
+		{"raw-seal-open", encRaw},
+		{"framer", func(b *testing.B) func(int) { return encLayered(b, false) }},
+		{"hand-rolled", encHandRolled},
+	}
+	for _, r := range runs {
+		b.Run(r.name, func(b *testing.B) {
+			run := r.make(b)
+			b.SetBytes(encSize)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				run(i)
 			}
-		}
-	})
-
-	b.Run("framer", func(b *testing.B) {
-		send, err := frame.NewAEADEncrypter(benchGCM(b, 1), benchGCM(b, 2))
-		if err != nil {
-			b.Fatal(err)
-		}
-		recv, err := frame.NewAEADEncrypter(benchGCM(b, 2), benchGCM(b, 1))
-		if err != nil {
-			b.Fatal(err)
-		}
-		var wire benchLoop
-		w := frame.NewEncrypted(frame.New[codec.Uvarint](&wire), send)
-		r := frame.NewEncrypted(frame.New[codec.Uvarint](&wire), recv)
-		b.SetBytes(size)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			if err := w.WriteMsg(msg); err != nil {
-				b.Fatal(err)
-			}
-			if got, err := r.ReadMsgView(); err != nil || len(got) != size {
-				b.Fatal(len(got), err)
-			}
-		}
-	})
-
-	b.Run("hand-rolled", func(b *testing.B) {
-		seal, open := benchGCM(b, 1), benchGCM(b, 1)
-		wnonce := make([]byte, seal.NonceSize())
-		rnonce := make([]byte, open.NonceSize())
-		buf := make([]byte, 0, size+seal.Overhead())
-		var wire benchLoop
-		w := frame.New[codec.Uvarint](&wire)
-		r := frame.New[codec.Uvarint](&wire)
-		b.SetBytes(size)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			wnonce[len(wnonce)-1] = byte(i)
-			if err := w.WriteMsg(seal.Seal(buf[:0], wnonce, msg, nil)); err != nil {
-				b.Fatal(err)
-			}
-			sealed, err := r.ReadMsgView()
-			if err != nil {
-				b.Fatal(err)
-			}
-			rnonce[len(rnonce)-1] = byte(i)
-			if got, err := open.Open(sealed[:0], rnonce, sealed, nil); err != nil || len(got) != size {
-				b.Fatal(len(got), err)
-			}
-		}
-	})
+		})
+	}
 
 	// Interleaved: each iteration times one raw seal+open, one round trip
 	// through the layer over a Framer, one through the layer over a stream it
@@ -116,63 +65,10 @@ func BenchmarkEncrypted(b *testing.B) {
 	// noise from the machine. The metrics are the ratios of the summed times:
 	// framer/raw is the layer's speed as a fraction of the cryptography's.
 	b.Run("interleaved", func(b *testing.B) {
-		seal, open := benchGCM(b, 1), benchGCM(b, 1)
-		nonce := make([]byte, seal.NonceSize())
-		buf := make([]byte, 0, size+seal.Overhead())
-		raw := func(i int) {
-			nonce[len(nonce)-1] = byte(i)
-			sealed := seal.Seal(buf[:0], nonce, msg, nil)
-			if _, err := open.Open(sealed[:0], nonce, sealed, nil); err != nil {
-				b.Fatal(err)
-			}
-		}
-		layered := func(generic bool) func(int) {
-			send, err := frame.NewAEADEncrypter(benchGCM(b, 1), benchGCM(b, 2))
-			if err != nil {
-				b.Fatal(err)
-			}
-			recv, err := frame.NewAEADEncrypter(benchGCM(b, 2), benchGCM(b, 1))
-			if err != nil {
-				b.Fatal(err)
-			}
-			wire := new(benchLoop)
-			var inner frame.MsgReadWriteCloser = frame.New[codec.Uvarint](wire)
-			if generic {
-				inner = encOpaque{inner}
-			}
-			w := frame.NewEncrypted(inner, send)
-			r := frame.NewEncrypted(frame.New[codec.Uvarint](wire), recv)
-			return func(int) {
-				if err := w.WriteMsg(msg); err != nil {
-					b.Fatal(err)
-				}
-				if got, err := r.ReadMsgView(); err != nil || len(got) != size {
-					b.Fatal(len(got), err)
-				}
-			}
-		}
-		wnonce := make([]byte, seal.NonceSize())
-		rnonce := make([]byte, open.NonceSize())
-		wire := new(benchLoop)
-		fw, fr := frame.New[codec.Uvarint](wire), frame.New[codec.Uvarint](wire)
-		handRolled := func(i int) {
-			wnonce[len(wnonce)-1] = byte(i)
-			if err := fw.WriteMsg(seal.Seal(buf[:0], wnonce, msg, nil)); err != nil {
-				b.Fatal(err)
-			}
-			sealed, err := fr.ReadMsgView()
-			if err != nil {
-				b.Fatal(err)
-			}
-			rnonce[len(rnonce)-1] = byte(i)
-			if _, err := open.Open(sealed[:0], rnonce, sealed, nil); err != nil {
-				b.Fatal(err)
-			}
-		}
-		runs := []func(int){raw, layered(false), layered(true), handRolled}
+		runs := []func(int){encRaw(b), encLayered(b, false), encLayered(b, true), encHandRolled(b)}
 		names := []string{"", "framer/raw", "generic/raw", "hand-rolled/raw"}
 		spent := make([]time.Duration, len(runs))
-		b.SetBytes(int64(len(runs)) * size)
+		b.SetBytes(int64(len(runs)) * encSize)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
@@ -186,6 +82,80 @@ func BenchmarkEncrypted(b *testing.B) {
 			b.ReportMetric(float64(spent[0])/float64(spent[j]), names[j])
 		}
 	})
+}
+
+// encSize is the message size of BenchmarkEncrypted, and encMsg a message.
+const encSize = 64 << 10
+
+var encMsg = bytes.Repeat([]byte("framekit"), encSize/8)
+
+// encRaw returns one op of the ceiling: message i sealed and opened in place
+// with raw cipher.AEAD calls, no stream.
+func encRaw(b *testing.B) func(int) {
+	seal, open := benchGCM(b, 1), benchGCM(b, 1)
+	nonce := make([]byte, seal.NonceSize())
+	buf := make([]byte, 0, encSize+seal.Overhead())
+	return func(i int) {
+		nonce[len(nonce)-1] = byte(i)
+		sealed := seal.Seal(buf[:0], nonce, encMsg, nil)
+		if _, err := open.Open(sealed[:0], nonce, sealed, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// encLayered returns one op of the layer: a message written and read back
+// through an Encrypted over a Framer over an in-memory stream; with generic,
+// the writing Encrypted sees its Framer only as a frame.MsgReadWriteCloser.
+func encLayered(b *testing.B, generic bool) func(int) {
+	send, err := frame.NewAEADEncrypter(benchGCM(b, 1), benchGCM(b, 2))
+	if err != nil {
+		b.Fatal(err)
+	}
+	recv, err := frame.NewAEADEncrypter(benchGCM(b, 2), benchGCM(b, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	wire := new(benchLoop)
+	var inner frame.MsgReadWriteCloser = frame.New[codec.Uvarint](wire)
+	if generic {
+		inner = encOpaque{inner}
+	}
+	w := frame.NewEncrypted(inner, send)
+	r := frame.NewEncrypted(frame.New[codec.Uvarint](wire), recv)
+	return func(int) {
+		if err := w.WriteMsg(encMsg); err != nil {
+			b.Fatal(err)
+		}
+		if got, err := r.ReadMsgView(); err != nil || len(got) != encSize {
+			b.Fatal(len(got), err)
+		}
+	}
+}
+
+// encHandRolled returns one op of the same done by hand: Seal, Framer
+// WriteMsg, Framer ReadMsgView, Open in place.
+func encHandRolled(b *testing.B) func(int) {
+	seal, open := benchGCM(b, 1), benchGCM(b, 1)
+	wnonce := make([]byte, seal.NonceSize())
+	rnonce := make([]byte, open.NonceSize())
+	buf := make([]byte, 0, encSize+seal.Overhead())
+	wire := new(benchLoop)
+	w, r := frame.New[codec.Uvarint](wire), frame.New[codec.Uvarint](wire)
+	return func(i int) {
+		wnonce[len(wnonce)-1] = byte(i)
+		if err := w.WriteMsg(seal.Seal(buf[:0], wnonce, encMsg, nil)); err != nil {
+			b.Fatal(err)
+		}
+		sealed, err := r.ReadMsgView()
+		if err != nil {
+			b.Fatal(err)
+		}
+		rnonce[len(rnonce)-1] = byte(i)
+		if got, err := open.Open(sealed[:0], rnonce, sealed, nil); err != nil || len(got) != encSize {
+			b.Fatal(len(got), err)
+		}
+	}
 }
 
 // encOpaque hides every method of a message stream but those of
