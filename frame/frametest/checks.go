@@ -130,18 +130,21 @@ func testLimit(t *testing.T, p *pair, maxSize int) {
 }
 
 // writeOversized writes a message one byte over maxSize to w and checks
-// that it failed with the right error.
+// that it failed with the right error: one that matches
+// errs.ErrMessageTooLarge, as callers test, and carries the size and limit.
 func writeOversized(w frame.MsgWriter, maxSize int) error {
-	err := w.WriteMsg(make([]byte, maxSize+1))
+	size := maxSize + 1
+	err := w.WriteMsg(make([]byte, size))
+	if !errors.Is(err, errs.ErrMessageTooLarge) {
+		return fmt.Errorf("WriteMsg of %d bytes: got error %v, want one matching errs.ErrMessageTooLarge", size, err)
+	}
 	var tooLarge *errs.MessageTooLargeError
-	switch {
-	case !errors.As(err, &tooLarge):
-		return fmt.Errorf("WriteMsg of %d bytes: got error %v, want an *errs.MessageTooLargeError", maxSize+1, err)
-	case tooLarge.Size != uint64(maxSize+1) || tooLarge.Max != uint64(maxSize):
+	if !errors.As(err, &tooLarge) {
+		return fmt.Errorf("WriteMsg of %d bytes: error %v has no *errs.MessageTooLargeError in its chain", size, err)
+	}
+	if tooLarge.Size != uint64(size) || tooLarge.Max != uint64(maxSize) {
 		return fmt.Errorf("WriteMsg of %d bytes: got MessageTooLargeError{Size: %d, Max: %d}, want {Size: %d, Max: %d}",
-			maxSize+1, tooLarge.Size, tooLarge.Max, maxSize+1, maxSize)
-	case !errors.Is(err, errs.ErrMessageTooLarge):
-		return fmt.Errorf("WriteMsg of %d bytes: error %v does not match errs.ErrMessageTooLarge", maxSize+1, err)
+			size, tooLarge.Size, tooLarge.Max, size, maxSize)
 	}
 	return nil
 }
@@ -181,10 +184,11 @@ func testConcurrent(t *testing.T, p *pair, limit int) {
 	for w := range writers {
 		next[w] = 0
 	}
-	for i := range writers * perWriter {
+	total := writers * perWriter
+	for i := range total {
 		m, err := p.b.ReadMsg()
 		if err != nil {
-			t.Errorf("ReadMsg after %d of %d messages: %v", i, writers*perWriter, err)
+			t.Errorf("ReadMsg after %d of %d messages: %v", i, total, err)
 			break
 		}
 		if len(m) < stampSize {
@@ -193,13 +197,12 @@ func testConcurrent(t *testing.T, p *pair, limit int) {
 		}
 		w, seq := int(m[0]), int(binary.BigEndian.Uint32(m[1:]))
 		want, known := next[w]
-		switch {
-		case !known:
+		if !known {
 			t.Errorf("message %d: stamped by writer %d, which does not exist: frames were cut or interleaved", i, w)
-		case seq != want:
-			t.Errorf("message %d: writer %d's message %d arrived, want its message %d: lost, repeated or reordered", i, w, seq, want)
+			break
 		}
-		if t.Failed() {
+		if seq != want {
+			t.Errorf("message %d: writer %d's message %d arrived, want its message %d: lost, repeated or reordered", i, w, seq, want)
 			break
 		}
 		if want := stamped(w, seq, limit); !bytes.Equal(m, want) {

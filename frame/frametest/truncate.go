@@ -127,11 +127,11 @@ func checkCut(t *testing.T, mr frame.MsgReader, msgs [][]byte, cut, whole int, a
 		}
 	}
 	m, err := mr.ReadMsg()
-	switch {
-	case atBoundary && err != io.EOF:
+	if atBoundary && err != io.EOF {
 		t.Errorf("stream cut at byte %d, a message boundary, after %d messages: got (%d bytes, %v), want io.EOF itself", cut, whole, len(m), err)
 		return false
-	case !atBoundary && (err == io.EOF || !errors.Is(err, io.ErrUnexpectedEOF)):
+	}
+	if !atBoundary && (err == io.EOF || !errors.Is(err, io.ErrUnexpectedEOF)) {
 		t.Errorf("stream cut at byte %d, inside message %d: got (%d bytes, %v), want an error matching io.ErrUnexpectedEOF", cut, whole, len(m), err)
 		return false
 	}
