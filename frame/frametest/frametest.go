@@ -9,9 +9,10 @@
 //     header boundary, the maximum) arrive whole and in order, in both
 //     directions, and slices from ReadMsg stay intact after later reads;
 //   - Limit (with WithMaxSize): a message one byte above the maximum fails
-//     with an *errs.MessageTooLargeError holding the exact sizes and writes
-//     nothing, so the next message still arrives intact, and a message of
-//     exactly the maximum arrives;
+//     with an error matching errs.ErrMessageTooLarge whose
+//     *errs.MessageTooLargeError holds the exact sizes, and writes nothing,
+//     so the next message still arrives intact; a message of exactly the
+//     maximum arrives;
 //   - Concurrent: many writers and one reader; every message arrives whole
 //     exactly once, in each writer's order;
 //   - Close: messages written before a Close arrive, then the peer reads
