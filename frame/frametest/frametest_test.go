@@ -178,7 +178,9 @@ func TestHarnessCatches(t *testing.T) {
 	for name, layer := range broken {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			cmd := exec.Command(os.Args[0], "-test.run=^TestBrokenLayer$", "-test.v")
+			// The child's own timeout bounds it even if this process dies
+			// first: go test's timeout kills only the test binary it started.
+			cmd := exec.Command(os.Args[0], "-test.run=^TestBrokenLayer$", "-test.v", "-test.timeout=2m")
 			cmd.Env = append(os.Environ(), "FRAMETEST_BROKEN="+name)
 			out, err := cmd.CombinedOutput()
 			var exit *exec.ExitError
