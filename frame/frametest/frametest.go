@@ -113,10 +113,7 @@ func TestMsgPipe(t *testing.T, mp MakePipe, opts ...Option) {
 			test(t, p)
 		})
 	}
-	limit := cfg.maxSize // the largest message any subtest sends
-	if limit == 0 {
-		limit = unlimited
-	}
+	limit := limitFor(cfg.maxSize)
 	run("RoundTrip", func(t *testing.T, p *pair) { testRoundTrip(t, p, limit) })
 	run("Limit", func(t *testing.T, p *pair) {
 		if cfg.maxSize == 0 {
@@ -190,6 +187,15 @@ func flush(w any) error {
 		return f.Flush()
 	}
 	return nil
+}
+
+// limitFor returns the largest message any subtest sends under a WithMaxSize
+// of maxSize: maxSize itself, or unlimited when there is none.
+func limitFor(maxSize int) int {
+	if maxSize == 0 {
+		return unlimited
+	}
+	return maxSize
 }
 
 // message returns message i of size n of the sequence named seq: bytes from a

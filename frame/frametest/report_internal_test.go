@@ -17,7 +17,6 @@ func (f failWith) WriteMsg([]byte) error { return f.err }
 // write got wrong, with the sizes involved, and pass only the right error.
 func TestWriteOversizedNamesTheFault(t *testing.T) {
 	const maxSize = 300
-	other := errors.New("refused")
 	for _, tc := range []struct {
 		name string
 		err  error
@@ -25,7 +24,7 @@ func TestWriteOversizedNamesTheFault(t *testing.T) {
 	}{
 		{"accepted", nil,
 			"WriteMsg of 301 bytes: got error <nil>, want one matching errs.ErrMessageTooLarge"},
-		{"other error", other,
+		{"other error", errors.New("refused"),
 			"WriteMsg of 301 bytes: got error refused, want one matching errs.ErrMessageTooLarge"},
 		{"sentinel only", fmt.Errorf("layer: %w", errs.ErrMessageTooLarge),
 			"WriteMsg of 301 bytes: error layer: framekit: message too large has no *errs.MessageTooLargeError in its chain"},

@@ -10,10 +10,7 @@ import (
 func TestRoundTripSizes(t *testing.T) {
 	boundaries := []int{1 << 7, 1 << 8, 1 << 14, 1 << 16, 1 << 21}
 	for _, maxSize := range []int{0, 1, 5, 128, 300, 1 << 20, 1 << 22} {
-		limit := maxSize
-		if maxSize == 0 {
-			limit = unlimited
-		}
+		limit := limitFor(maxSize)
 		sizes := roundTripSizes(limit)
 		if !slices.IsSorted(sizes) || len(slices.Compact(slices.Clone(sizes))) != len(sizes) {
 			t.Errorf("limit %d: sizes %v are not strictly increasing", maxSize, sizes)
