@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"strings"
 
@@ -48,16 +47,32 @@ var codecs = []lengthCodec{
 	bind[codec.Uvarint](),
 }
 
-func codecNames() []string {
+// codecList returns the names of the codecs, space-separated.
+func codecList() string {
 	names := make([]string, len(codecs))
 	for i, c := range codecs {
 		names[i] = c.String()
 	}
-	return names
+	return strings.Join(names, " ")
+}
+
+// codecByName returns the codec called name, or an error listing the codecs
+// there are.
+func codecByName(name string) (*lengthCodec, error) {
+	for i := range codecs {
+		if codecs[i].String() == name {
+			return &codecs[i], nil
+		}
+	}
+	return nil, fmt.Errorf("unknown codec %q (known: %s)", name, codecList())
 }
 
 // codecFlag is a flag.Value naming a codec; an unknown name fails parsing.
-type codecFlag struct{ codec *lengthCodec }
+// The flag is required: checkGiven reports its absence.
+type codecFlag struct {
+	name  string       // the flag's name: codec, from or to
+	codec *lengthCodec // nil until the flag is given
+}
 
 func (f *codecFlag) String() string {
 	if f.codec == nil {
@@ -67,26 +82,18 @@ func (f *codecFlag) String() string {
 }
 
 func (f *codecFlag) Set(name string) error {
-	for i := range codecs {
-		if codecs[i].String() == name {
-			f.codec = &codecs[i]
-			return nil
-		}
+	c, err := codecByName(name)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("unknown codec %q (known: %s)", name, strings.Join(codecNames(), " "))
+	f.codec = c
+	return nil
 }
 
-// addCodecFlag defines a codec flag on fs under name.
-func addCodecFlag(fs *flag.FlagSet, name, what string) *codecFlag {
-	f := new(codecFlag)
-	fs.Var(f, name, "`C`: "+what+" (required), one of "+strings.Join(codecNames(), " "))
-	return f
-}
-
-// get returns the chosen codec, or a usage error if the flag was not given.
-func (f *codecFlag) get(name string) (lengthCodec, error) {
+// checkGiven returns a usage error if the flag was not given.
+func (f *codecFlag) checkGiven() error {
 	if f.codec == nil {
-		return lengthCodec{}, usagef("-%s is required (one of %s)", name, strings.Join(codecNames(), " "))
+		return usagef("-%s is required (one of %s)", f.name, codecList())
 	}
-	return *f.codec, nil
+	return nil
 }

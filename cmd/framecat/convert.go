@@ -11,28 +11,17 @@ and its input offset, as does a bad input frame.
   framecat convert -from uvarint -to be32 < varint.bin > be32.bin
 `
 
-func runConvert(a *app, cmd *command, args []string) error {
-	fs := cmd.flagSet()
-	fromFlag := addCodecFlag(fs, "from", "codec of the input")
-	toFlag := addCodecFlag(fs, "to", "codec of the output")
-	maxSize := addMaxFlag(fs)
-	if err := a.parse(cmd, fs, args); err != nil {
+func runConvert(a *app, cl *cmdline) error {
+	if err := a.parse(cl); err != nil {
 		return err
 	}
-	from, err := fromFlag.get("from")
-	if err != nil {
-		return err
-	}
-	to, err := toFlag.get("to")
-	if err != nil {
-		return err
-	}
+	from, to := cl.codec("from"), cl.codec("to")
 
-	p := a.startProgress(cmd.name)
+	p := a.startProgress(cl.Name())
 	defer p.stop()
-	in := from.newFramer(stream{r: countingReader{a.stdin, p}}, frame.WithMaxSize(limit(from, maxSize)))
-	out := to.newFramer(stream{w: a.stdout}, frame.WithMaxSize(limit(to, maxSize)), frame.WithWriteBuffer(64<<10))
-	err = eachFrame(from, in, func(index int, offset int64, msg []byte) error {
+	in := from.newFramer(stream{r: countingReader{a.stdin, p}}, frame.WithMaxSize(cl.limit(from)))
+	out := to.newFramer(stream{w: a.stdout}, frame.WithMaxSize(cl.limit(to)), frame.WithWriteBuffer(64<<10))
+	err := eachFrame(from, in, func(index int, offset int64, msg []byte) error {
 		if err := out.WriteMsg(msg); err != nil {
 			return frameError(index, offset, err)
 		}

@@ -27,7 +27,8 @@ have been written.
   framecat decode -codec uvarint -format hex < frames.bin
 `
 
-// Output formats of decode.
+// decodeFormats are the output formats of decode, by the names -format
+// takes.
 var decodeFormats = map[string]func(dst, msg []byte) []byte{
 	"lines": func(dst, msg []byte) []byte { return append(append(dst, msg...), '\n') },
 	"raw":   func(dst, msg []byte) []byte { return append(dst, msg...) },
@@ -38,29 +39,20 @@ var decodeFormats = map[string]func(dst, msg []byte) []byte{
 	},
 }
 
-func runDecode(a *app, cmd *command, args []string) error {
-	fs := cmd.flagSet()
-	codecFlag := addCodecFlag(fs, "codec", "length codec")
-	format := fs.String("format", "lines", "`FORMAT` of the output: lines, raw, hex or json")
-	maxSize := addMaxFlag(fs)
-	if err := a.parse(cmd, fs, args); err != nil {
+func runDecode(a *app, cl *cmdline) error {
+	format := cl.choice("format", "`FORMAT` of the output", "lines", "raw", "hex", "json")
+	if err := a.parse(cl); err != nil {
 		return err
 	}
-	c, err := codecFlag.get("codec")
-	if err != nil {
-		return err
-	}
-	appendMsg, ok := decodeFormats[*format]
-	if !ok {
-		return usagef("unknown -format %q (want lines, raw, hex or json)", *format)
-	}
+	c := cl.codec("codec")
+	appendMsg := decodeFormats[*format]
 
-	p := a.startProgress(cmd.name)
+	p := a.startProgress(cl.Name())
 	defer p.stop()
-	in := c.newFramer(stream{r: countingReader{a.stdin, p}}, frame.WithMaxSize(limit(c, maxSize)))
+	in := c.newFramer(stream{r: countingReader{a.stdin, p}}, frame.WithMaxSize(cl.limit(c)))
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
 	var buf []byte
-	err = eachFrame(c, in, func(_ int, _ int64, msg []byte) error {
+	err := eachFrame(c, in, func(_ int, _ int64, msg []byte) error {
 		buf = appendMsg(buf[:0], msg)
 		_, err := out.Write(buf)
 		p.addFrame()

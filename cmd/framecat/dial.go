@@ -18,22 +18,16 @@ or a bad frame from the peer ends it with an error.
   printf 'hello\nworld\n' | framecat dial -codec uvarint 127.0.0.1:7000
 `
 
-func runDial(a *app, cmd *command, args []string) error {
-	fs := cmd.flagSet()
-	codecFlag := addCodecFlag(fs, "codec", "length codec")
-	maxSize := addMaxFlag(fs)
-	if err := a.parse(cmd, fs, args); err != nil {
+func runDial(a *app, cl *cmdline) error {
+	if err := a.parse(cl); err != nil {
 		return err
 	}
-	c, err := codecFlag.get("codec")
+	c := cl.codec("codec")
+	conn, err := net.Dial("tcp", cl.Arg(0))
 	if err != nil {
 		return err
 	}
-	conn, err := net.Dial("tcp", fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	maxMsg := limit(c, maxSize)
+	maxMsg := cl.limit(c)
 	f := c.newFramer(conn, frame.WithMaxSize(maxMsg))
 	defer f.Close()
 

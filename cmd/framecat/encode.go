@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"io"
-	"math"
 )
 
 const encodeHelp = `
@@ -19,29 +18,18 @@ stdin one message. A message over -max, or over what the codec carries
   printf 'hello\nworld\n' | framecat encode -codec uvarint > frames.bin
 `
 
-func runEncode(a *app, cmd *command, args []string) error {
-	fs := cmd.flagSet()
-	codecFlag := addCodecFlag(fs, "codec", "length codec")
-	split := fs.String("split", splitLines, "`MODE`: how stdin is cut into messages: lines, null or whole")
-	maxSize := addMaxFlag(fs)
-	if err := a.parse(cmd, fs, args); err != nil {
+func runEncode(a *app, cl *cmdline) error {
+	split := cl.choice("split", "`MODE`: how stdin is cut into messages", splitLines, splitNull, splitWhole)
+	if err := a.parse(cl); err != nil {
 		return err
 	}
-	c, err := codecFlag.get("codec")
-	if err != nil {
-		return err
-	}
-	switch *split {
-	case splitLines, splitNull, splitWhole:
-	default:
-		return usagef("unknown -split %q (want lines, null or whole)", *split)
-	}
+	c := cl.codec("codec")
 
-	p := a.startProgress(cmd.name)
+	p := a.startProgress(cl.Name())
 	defer p.stop()
-	in := newSplitter(countingReader{a.stdin, p}, *split, limit(c, maxSize))
+	in := newSplitter(countingReader{a.stdin, p}, *split, cl.limit(c))
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
-	err = encode(in, c, out, p)
+	err := encode(in, c, out, p)
 	if ferr := out.Flush(); err == nil { // the frames before an error count too
 		err = ferr
 	}
@@ -67,9 +55,4 @@ func encode(in *splitter, c lengthCodec, out io.Writer, p *progress) error {
 		}
 		p.addFrame()
 	}
-}
-
-// limit returns the largest message c may carry under -max.
-func limit(c lengthCodec, maxSize *sizeFlag) int {
-	return int(min(uint64(*maxSize), c.MaxLength(), math.MaxInt))
 }

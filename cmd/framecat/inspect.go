@@ -30,19 +30,13 @@ the input in memory, whatever lengths the headers declare.
 // previewSize is how many body bytes inspect shows of each frame.
 const previewSize = 24
 
-func runInspect(a *app, cmd *command, args []string) error {
-	fs := cmd.flagSet()
-	codecFlag := addCodecFlag(fs, "codec", "length codec")
-	maxSize := addMaxFlag(fs)
-	if err := a.parse(cmd, fs, args); err != nil {
+func runInspect(a *app, cl *cmdline) error {
+	if err := a.parse(cl); err != nil {
 		return err
 	}
-	c, err := codecFlag.get("codec")
-	if err != nil {
-		return err
-	}
+	c := cl.codec("codec")
 	var in io.Reader = a.stdin
-	if name := fs.Arg(0); name != "" && name != "-" {
+	if name := cl.Arg(0); name != "" && name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
 			return err
@@ -51,10 +45,10 @@ func runInspect(a *app, cmd *command, args []string) error {
 		in = f
 	}
 
-	p := a.startProgress(cmd.name)
+	p := a.startProgress(cl.Name())
 	defer p.stop()
 	out := bufio.NewWriter(a.stdout)
-	err = inspect(bufio.NewReaderSize(in, 64<<10), c, limit(c, maxSize), out, p)
+	err := inspect(bufio.NewReaderSize(in, 64<<10), c, cl.limit(c), out, p)
 	if ferr := out.Flush(); err == nil {
 		err = ferr
 	}

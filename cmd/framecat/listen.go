@@ -25,26 +25,20 @@ connection only.
   framecat listen -codec uvarint -echo 127.0.0.1:7000
 `
 
-func runListen(a *app, cmd *command, args []string) error {
-	fs := cmd.flagSet()
-	codecFlag := addCodecFlag(fs, "codec", "length codec")
-	echo := fs.Bool("echo", false, "send each message back to its sender instead of printing it")
-	maxSize := addMaxFlag(fs)
-	if err := a.parse(cmd, fs, args); err != nil {
+func runListen(a *app, cl *cmdline) error {
+	echo := cl.Bool("echo", false, "send each message back to its sender instead of printing it")
+	if err := a.parse(cl); err != nil {
 		return err
 	}
-	c, err := codecFlag.get("codec")
-	if err != nil {
-		return err
-	}
+	c := cl.codec("codec")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ln, err := net.Listen("tcp", fs.Arg(0))
+	ln, err := net.Listen("tcp", cl.Arg(0))
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stderr, "listening on %s\n", ln.Addr())
-	s := &server{a: a, codec: c, max: limit(c, maxSize), echo: *echo, conns: make(map[net.Conn]struct{})}
+	s := &server{a: a, codec: c, max: cl.limit(c), echo: *echo, conns: make(map[net.Conn]struct{})}
 	return s.serve(ctx, ln)
 }
 

@@ -20,7 +20,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -39,38 +38,46 @@ type app struct {
 // command is one subcommand.
 type command struct {
 	name    string
-	flags   string // synopsis of the flags
-	operand string // the positional argument: "" for none, "[X]" if optional
-	summary string // one line for framecat -help
-	help    string // the body of framecat NAME -help
-	run     func(a *app, cmd *command, args []string) error
+	codecs  []codecOption // its codec flags
+	flags   string        // synopsis of its own flags, shown between the codec flags and -max
+	operand string        // the positional argument: "" for none, "[X]" if optional
+	summary string        // one line for framecat -help
+	help    string        // the body of framecat NAME -help
+	run     func(a *app, cl *cmdline) error
 }
+
+// codecOption describes a flag naming a codec.
+type codecOption struct {
+	name string // the flag's name
+	what string // what the codec is for, in its usage
+}
+
+// The codec flags a command may have: one codec, or one for each side.
+var (
+	oneCodec = []codecOption{{"codec", "length codec"}}
+	twoSides = []codecOption{{"from", "codec of the input"}, {"to", "codec of the output"}}
+)
 
 // commands lists the subcommands in the order of framecat -help.
 var commands = []*command{
-	{"encode", "-codec C [-split lines|null|whole] [-max SIZE]", "", "frame stdin's messages onto stdout", encodeHelp, runEncode},
-	{"decode", "-codec C [-format lines|raw|hex|json] [-max SIZE]", "", "unframe stdin's frames onto stdout", decodeHelp, runDecode},
-	{"inspect", "-codec C [-max SIZE]", "[FILE|-]", "list and check the frames of a stream, with offsets", inspectHelp, runInspect},
-	{"convert", "-from C -to C [-max SIZE]", "", "re-frame stdin from one codec to another", convertHelp, runConvert},
-	{"listen", "-codec C [-echo] [-max SIZE]", "ADDR", "accept TCP connections; print or echo their messages", listenHelp, runListen},
-	{"dial", "-codec C [-max SIZE]", "ADDR", "send stdin's lines as frames over TCP; print what comes back", dialHelp, runDial},
+	{"encode", oneCodec, "[-split lines|null|whole]", "", "frame stdin's messages onto stdout", encodeHelp, runEncode},
+	{"decode", oneCodec, "[-format lines|raw|hex|json]", "", "unframe stdin's frames onto stdout", decodeHelp, runDecode},
+	{"inspect", oneCodec, "", "[FILE|-]", "list and check the frames of a stream, with offsets", inspectHelp, runInspect},
+	{"convert", twoSides, "", "", "re-frame stdin from one codec to another", convertHelp, runConvert},
+	{"listen", oneCodec, "[-echo]", "ADDR", "accept TCP connections; print or echo their messages", listenHelp, runListen},
+	{"dial", oneCodec, "", "ADDR", "send stdin's lines as frames over TCP; print what comes back", dialHelp, runDial},
 }
 
+// synopsis returns the flags and operand of cmd as its usage line shows
+// them: the codec flags, its own flags, -max, then the operand.
 func (cmd *command) synopsis() string {
-	return strings.TrimSpace(cmd.flags + " " + cmd.operand)
+	var s strings.Builder
+	for _, option := range cmd.codecs {
+		fmt.Fprintf(&s, "-%s C ", option.name)
+	}
+	fmt.Fprintf(&s, "%s [-max SIZE] %s", cmd.flags, cmd.operand)
+	return strings.Join(strings.Fields(s.String()), " ") // no gaps for empty parts
 }
-
-// usageError is a mistake on the command line: exit status 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error {
-	return &usageError{fmt.Sprintf(format, args...)}
-}
-
-// errHelp reports that -help was given and the help is printed: exit 0.
-var errHelp = errors.New("help requested")
 
 func main() {
 	a := &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, progress: isTerminal(os.Stderr)}
@@ -93,7 +100,7 @@ func (a *app) main(args []string) int {
 		if cmd.name != name {
 			continue
 		}
-		err := cmd.run(a, cmd, args[1:])
+		err := cmd.run(a, newCmdline(cmd, args[1:]))
 		var usage *usageError
 		switch {
 		case err == nil, errors.Is(err, errHelp):
@@ -110,6 +117,7 @@ func (a *app) main(args []string) int {
 	return 2
 }
 
+// topUsage writes the help of framecat itself to w.
 func (a *app) topUsage(w io.Writer) {
 	fmt.Fprintln(w, "framecat makes, reads and inspects length-prefixed message streams.")
 	fmt.Fprintln(w)
@@ -123,42 +131,8 @@ func (a *app) topUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-7s %s\n", cmd.name, cmd.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "codecs: %s\n", strings.Join(codecNames(), " "))
+	fmt.Fprintf(w, "codecs: %s\n", codecList())
 	fmt.Fprintln(w, "SIZE: bytes, or with a K, KiB, M, MiB, G or GiB suffix (powers of 1024)")
 	fmt.Fprintln(w, "exit status: 0 success, 1 bad data or i/o failure, 2 usage error")
 	fmt.Fprintln(w, "run 'framecat COMMAND -help' for a command's flags")
-}
-
-// flagSet returns an empty flag set for cmd whose errors parse reports.
-func (cmd *command) flagSet() *flag.FlagSet {
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // parse reports errors itself, on one line
-	return fs
-}
-
-// parse parses args into fs and checks the positional argument. -help
-// prints cmd's help on stdout and returns errHelp; any other mistake is a
-// *usageError.
-func (a *app) parse(cmd *command, fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			w := a.stdout
-			fmt.Fprintf(w, "usage: framecat %s %s\n\n%s\n\nflags:\n", cmd.name, cmd.synopsis(), strings.TrimSpace(cmd.help))
-			fs.SetOutput(w)
-			fs.PrintDefaults()
-			return errHelp
-		}
-		return &usageError{err.Error()}
-	}
-	want := 0
-	if cmd.operand != "" {
-		want = 1
-	}
-	switch {
-	case fs.NArg() > want:
-		return usagef("unexpected argument %q", fs.Arg(want))
-	case fs.NArg() < want && !strings.HasPrefix(cmd.operand, "["):
-		return usagef("missing %s argument", cmd.operand)
-	}
-	return nil
 }
