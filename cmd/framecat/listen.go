@@ -38,8 +38,13 @@ func runListen(a *app, cl *cmdline) error {
 		return err
 	}
 	fmt.Fprintf(a.stderr, "listening on %s\n", ln.Addr())
-	s := &server{a: a, codec: c, max: cl.limit(c), echo: *echo, conns: make(map[net.Conn]struct{})}
-	return s.serve(ctx, ln)
+	return newServer(a, c, cl.limit(c), *echo).serve(ctx, ln)
+}
+
+// newServer returns a server for listen, framing in codec c messages of at
+// most max bytes, echoing them if echo is set and else printing them.
+func newServer(a *app, c lengthCodec, max int, echo bool) *server {
+	return &server{a: a, codec: c, max: max, echo: echo, conns: make(map[net.Conn]struct{})}
 }
 
 // server is a running listen command.

@@ -37,8 +37,8 @@ func (s *syncBuffer) String() string {
 // function is called; stop returns serve's result.
 func startServer(t *testing.T, codecName string, maxSize int, echo bool) (addr string, stdout, stderr *syncBuffer, stop func() error) {
 	t.Helper()
-	var c codecFlag
-	if err := c.Set(codecName); err != nil {
+	c, err := codecByName(codecName)
+	if err != nil {
 		t.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -46,8 +46,7 @@ func startServer(t *testing.T, codecName string, maxSize int, echo bool) (addr s
 		t.Fatal(err)
 	}
 	stdout, stderr = new(syncBuffer), new(syncBuffer)
-	s := &server{a: &app{stdout: stdout, stderr: stderr}, codec: *c.codec, max: maxSize, echo: echo,
-		conns: make(map[net.Conn]struct{})}
+	s := newServer(&app{stdout: stdout, stderr: stderr}, *c, maxSize, echo)
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- s.serve(ctx, ln) }()
