@@ -20,7 +20,7 @@ func runConvert(a *app, cl *cmdline) error {
 	p := a.startProgress(cl.Name())
 	defer p.stop()
 	in := from.newFramer(stream{r: countingReader{a.stdin, p}}, frame.WithMaxSize(cl.limit(from)))
-	out := to.newFramer(stream{w: a.stdout}, frame.WithMaxSize(cl.limit(to)), frame.WithWriteBuffer(64<<10))
+	out := to.newFramer(stream{w: a.stdout}, frame.WithMaxSize(cl.limit(to)), frame.WithWriteBuffer(bufferSize))
 	err := eachFrame(from, in, func(index int, offset int64, msg []byte) error {
 		if err := out.WriteMsg(msg); err != nil {
 			return frameError(index, offset, err)

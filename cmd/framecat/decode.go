@@ -47,42 +47,20 @@ func runDecode(a *app, cl *cmdline) error {
 	c := cl.codec("codec")
 	appendMsg := decodeFormats[*format]
 
-	p := a.startProgress(cl.Name())
-	defer p.stop()
-	in := c.newFramer(stream{r: countingReader{a.stdin, p}}, frame.WithMaxSize(cl.limit(c)))
-	out := bufio.NewWriterSize(a.stdout, 64<<10)
+	return a.withOutput(cl.Name(), func(out *bufio.Writer, p *progress) error {
+		in := c.newFramer(stream{r: countingReader{a.stdin, p}}, frame.WithMaxSize(cl.limit(c)))
+		return decode(c, in, appendMsg, out, p)
+	})
+}
+
+// decode writes every message read from in, a framer in codec c, to out,
+// formatted by appendMsg.
+func decode(c lengthCodec, in framer, appendMsg func(dst, msg []byte) []byte, out io.Writer, p *progress) error {
 	var buf []byte
-	err := eachFrame(c, in, func(_ int, _ int64, msg []byte) error {
+	return eachFrame(c, in, func(_ int, _ int64, msg []byte) error {
 		buf = appendMsg(buf[:0], msg)
 		_, err := out.Write(buf)
 		p.addFrame()
 		return err
 	})
-	if ferr := out.Flush(); err == nil {
-		err = ferr
-	}
-	return err
-}
-
-// eachFrame calls fn with every message read from in, its frame's number
-// (from 1) and the offset where the frame starts, until a clean end of the
-// stream. A read error comes back as a *frameError naming the frame; fn's
-// error comes back as it is. The message is valid only during the call.
-func eachFrame(c lengthCodec, in framer, fn func(index int, offset int64, msg []byte) error) error {
-	var offset int64
-	for index := 1; ; index++ {
-		msg, err := in.ReadMsgView()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return frameError(index, offset, err)
-		}
-		if err := fn(index, offset, msg); err != nil {
-			return err
-		}
-		// The library accepts minimal headers only, so the header's size
-		// follows from the length.
-		offset += int64(c.HeaderSize(uint64(len(msg))) + len(msg))
-	}
 }

@@ -25,15 +25,9 @@ func runEncode(a *app, cl *cmdline) error {
 	}
 	c := cl.codec("codec")
 
-	p := a.startProgress(cl.Name())
-	defer p.stop()
-	in := newSplitter(countingReader{a.stdin, p}, *split, cl.limit(c))
-	out := bufio.NewWriterSize(a.stdout, 64<<10)
-	err := encode(in, c, out, p)
-	if ferr := out.Flush(); err == nil { // the frames before an error count too
-		err = ferr
-	}
-	return err
+	return a.withOutput(cl.Name(), func(out *bufio.Writer, p *progress) error {
+		return encode(newSplitter(countingReader{a.stdin, p}, *split, cl.limit(c)), c, out, p)
+	})
 }
 
 // encode writes every message of in to out as a frame in codec c.

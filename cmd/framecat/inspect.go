@@ -45,14 +45,9 @@ func runInspect(a *app, cl *cmdline) error {
 		in = f
 	}
 
-	p := a.startProgress(cl.Name())
-	defer p.stop()
-	out := bufio.NewWriter(a.stdout)
-	err := inspect(bufio.NewReaderSize(in, 64<<10), c, cl.limit(c), out, p)
-	if ferr := out.Flush(); err == nil {
-		err = ferr
-	}
-	return err
+	return a.withOutput(cl.Name(), func(out *bufio.Writer, p *progress) error {
+		return inspect(bufio.NewReaderSize(in, bufferSize), c, cl.limit(c), out, p)
+	})
 }
 
 // inspect writes the table and summary of the frames in r to out, decoding

@@ -29,7 +29,7 @@ type splitter struct {
 }
 
 func newSplitter(r io.Reader, mode string, max int) *splitter {
-	return &splitter{r: bufio.NewReaderSize(r, 64<<10), mode: mode, max: max}
+	return &splitter{r: bufio.NewReaderSize(r, bufferSize), mode: mode, max: max}
 }
 
 // next returns the next message, valid until the following call, or io.EOF

@@ -1,10 +1,30 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"os"
 )
+
+// bufferSize is the size of the buffers between framecat and its standard
+// streams: what it reads ahead of the message or frame it is on, and what
+// it holds of its output before writing it.
+const bufferSize = 64 << 10
+
+// withOutput runs fn for command name with a progress counter and stdout
+// behind a buffer, and flushes the buffer whatever fn returns: the output
+// before an error goes out too. It returns fn's error, else the flush's.
+func (a *app) withOutput(name string, fn func(out *bufio.Writer, p *progress) error) error {
+	p := a.startProgress(name)
+	defer p.stop()
+	out := bufio.NewWriterSize(a.stdout, bufferSize)
+	err := fn(out, p)
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
 
 // stream adapts stdin and stdout to the conn.ReadWriteCloser a Framer is
 // stacked on. Either side may be nil when the command only reads or only
