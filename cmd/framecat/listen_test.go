@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -156,7 +157,7 @@ func TestListenPrintsWholeLinesFromConcurrentPeers(t *testing.T) {
 	next := make(map[string]int) // peer address -> next message number
 	for _, line := range strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n") {
 		from, msg, ok := strings.Cut(line, ": ")
-		p := indexOf(local, from)
+		p := slices.Index(local, from)
 		if !ok || p < 0 {
 			t.Fatalf("line %q: not from a peer", line)
 		}
@@ -174,13 +175,4 @@ func TestListenPrintsWholeLinesFromConcurrentPeers(t *testing.T) {
 	if stderr.String() != "" {
 		t.Errorf("stderr = %q", stderr.String())
 	}
-}
-
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -11,8 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -91,6 +88,7 @@ func TestScripts(t *testing.T) {
 	})
 }
 
+// cmdUnhex is the script command unhex.
 func cmdUnhex(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: unhex IN OUT")
@@ -105,6 +103,7 @@ func cmdUnhex(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o666))
 }
 
+// cmdExits is the script command exits.
 func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: exits N [-stdin FILE] CMD [ARGS...]")
@@ -116,8 +115,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if args[0] == "-stdin" && len(args) >= 3 {
 		stdin, args = ts.ReadFile(args[1]), args[2:]
 	}
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Dir = ts.MkAbs(".")
+	cmd := scriptCommand(ts, args)
 	cmd.Stdin = strings.NewReader(stdin)
 	cmd.Stdout, cmd.Stderr = ts.Stdout(), ts.Stderr()
 	err = cmd.Run()
@@ -130,121 +128,13 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-type serversKey struct{}
-
-// servers are the background commands of one script, by variable name.
-type servers struct {
-	mu    sync.Mutex
-	byVar map[string]*bgServer
+// scriptCommand returns the command args[0] with arguments args[1:], to run
+// in the script's working directory.
+func scriptCommand(ts *testscript.TestScript, args []string) *exec.Cmd {
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Dir = ts.MkAbs(".")
+	return cmd
 }
 
-// bgServer is a background command started by serve.
-type bgServer struct {
-	cmd    *exec.Cmd
-	stdout bytes.Buffer // written by exec's copying goroutine until Wait returns
-	stderr addrWatcher
-	done   chan struct{} // closed when the command has exited
-	err    error         // how it exited, once done is closed
-}
-
-// addrWatcher collects stderr and reports the address of the first
-// "listening on ADDR" line.
-type addrWatcher struct {
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	addr chan string // receives the address once
-	sent bool
-}
-
-func (w *addrWatcher) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf.Write(p)
-	if !w.sent {
-		for _, line := range strings.SplitAfter(w.buf.String(), "\n") {
-			if addr, ok := strings.CutPrefix(line, "listening on "); ok && strings.HasSuffix(addr, "\n") {
-				w.addr <- strings.TrimSpace(addr)
-				w.sent = true
-				break
-			}
-		}
-	}
-	return len(p), nil
-}
-
-func (w *addrWatcher) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
-}
-
-const (
-	scriptTimeout = 3 * time.Minute  // for all the scripts together
-	serverTimeout = 30 * time.Second // for serve and interrupt
-)
-
-func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 2 {
-		ts.Fatalf("usage: serve VAR CMD [ARGS...]")
-	}
-	all := ts.Value(serversKey{}).(*servers)
-	name := args[0]
-	s := &bgServer{cmd: exec.Command(args[1], args[2:]...), done: make(chan struct{})}
-	s.stderr.addr = make(chan string, 1)
-	s.cmd.Dir = ts.MkAbs(".")
-	s.cmd.Stdout = &s.stdout
-	s.cmd.Stderr = &s.stderr
-	ts.Check(s.cmd.Start())
-	go func() {
-		s.err = s.cmd.Wait()
-		close(s.done)
-	}()
-	ts.Defer(func() { // a script that failed before interrupt leaves nothing running
-		select {
-		case <-s.done:
-		default:
-			s.cmd.Process.Kill()
-			<-s.done
-		}
-	})
-	all.mu.Lock()
-	all.byVar[name] = s
-	all.mu.Unlock()
-
-	select {
-	case addr := <-s.stderr.addr:
-		ts.Setenv(name, addr)
-	case <-s.done:
-		ts.Fatalf("%s exited before listening: %v\nstderr:\n%s", args[1], s.err, s.stderr.String())
-	case <-time.After(serverTimeout):
-		ts.Fatalf("%s did not report its address within %v\nstderr:\n%s", args[1], serverTimeout, s.stderr.String())
-	}
-}
-
-func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 1 {
-		ts.Fatalf("usage: interrupt VAR")
-	}
-	all := ts.Value(serversKey{}).(*servers)
-	all.mu.Lock()
-	s := all.byVar[args[0]]
-	delete(all.byVar, args[0])
-	all.mu.Unlock()
-	if s == nil {
-		ts.Fatalf("no server started as %s", args[0])
-	}
-	ts.Check(s.cmd.Process.Signal(syscall.SIGINT))
-	select {
-	case <-s.done:
-	case <-time.After(serverTimeout):
-		ts.Fatalf("%s did not stop within %v of SIGINT", args[0], serverTimeout)
-	}
-	ts.Stdout().Write(s.stdout.Bytes())
-	ts.Stderr().Write([]byte(s.stderr.String()))
-	switch {
-	case s.err != nil && !neg:
-		ts.Fatalf("%s: %v", args[0], s.err)
-	case s.err == nil && neg:
-		ts.Fatalf("%s: unexpected success", args[0])
-	}
-}
+// scriptTimeout bounds the run of all the scripts together.
+const scriptTimeout = 3 * time.Minute
