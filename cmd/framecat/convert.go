@@ -11,6 +11,7 @@ and its input offset, as does a bad input frame.
   framecat convert -from uvarint -to be32 < varint.bin > be32.bin
 `
 
+// runConvert is framecat convert.
 func runConvert(a *app, cl *cmdline) error {
 	if err := a.parse(cl); err != nil {
 		return err

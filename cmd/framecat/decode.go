@@ -39,6 +39,7 @@ var decodeFormats = map[string]func(dst, msg []byte) []byte{
 	},
 }
 
+// runDecode is framecat decode.
 func runDecode(a *app, cl *cmdline) error {
 	format := cl.choice("format", "`FORMAT` of the output", "lines", "raw", "hex", "json")
 	if err := a.parse(cl); err != nil {

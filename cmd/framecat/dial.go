@@ -18,6 +18,7 @@ or a bad frame from the peer ends it with an error.
   printf 'hello\nworld\n' | framecat dial -codec uvarint 127.0.0.1:7000
 `
 
+// runDial is framecat dial.
 func runDial(a *app, cl *cmdline) error {
 	if err := a.parse(cl); err != nil {
 		return err

@@ -18,6 +18,7 @@ stdin one message. A message over -max, or over what the codec carries
   printf 'hello\nworld\n' | framecat encode -codec uvarint > frames.bin
 `
 
+// runEncode is framecat encode.
 func runEncode(a *app, cl *cmdline) error {
 	split := cl.choice("split", "`MODE`: how stdin is cut into messages", splitLines, splitNull, splitWhole)
 	if err := a.parse(cl); err != nil {

@@ -38,10 +38,12 @@ type inputError struct {
 	err    error
 }
 
+// frameError places err at frame index, which starts at input offset.
 func frameError(index int, offset int64, err error) error {
 	return &inputError{"frame", index, offset, err}
 }
 
+// messageError places err at message index, which starts at input offset.
 func messageError(index int, offset int64, err error) error {
 	return &inputError{"message", index, offset, err}
 }

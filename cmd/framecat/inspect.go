@@ -30,6 +30,7 @@ the input in memory, whatever lengths the headers declare.
 // previewSize is how many body bytes inspect shows of each frame.
 const previewSize = 24
 
+// runInspect is framecat inspect.
 func runInspect(a *app, cl *cmdline) error {
 	if err := a.parse(cl); err != nil {
 		return err
@@ -52,7 +53,7 @@ func runInspect(a *app, cl *cmdline) error {
 
 // inspect writes the table and summary of the frames in r to out, decoding
 // headers with c and rejecting bodies over maxSize. It stops at the first bad
-// frame with a *frameError.
+// frame with an *inputError naming it.
 func inspect(r *bufio.Reader, c lengthCodec, maxSize int, out io.Writer, p *progress) error {
 	// The widest header a frame within the limit can have sets the column.
 	hexWidth := max(len("header"), 3*c.HeaderSize(uint64(maxSize))-1)

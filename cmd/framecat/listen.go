@@ -25,6 +25,7 @@ connection only.
   framecat listen -codec uvarint -echo 127.0.0.1:7000
 `
 
+// runListen is framecat listen.
 func runListen(a *app, cl *cmdline) error {
 	echo := cl.Bool("echo", false, "send each message back to its sender instead of printing it")
 	if err := a.parse(cl); err != nil {
@@ -129,6 +130,8 @@ func (s *server) write(line []byte) error {
 	return err
 }
 
+// track records c as open, unless the server is shutting down: then it
+// reports false and c is for the caller to close.
 func (s *server) track(c net.Conn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -139,12 +142,14 @@ func (s *server) track(c net.Conn) bool {
 	return true
 }
 
+// untrack forgets c once its handler is done with it.
 func (s *server) untrack(c net.Conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.conns, c)
 }
 
+// isClosing reports whether shutdown has begun.
 func (s *server) isClosing() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

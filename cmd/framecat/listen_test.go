@@ -58,6 +58,7 @@ func startServer(t *testing.T, codecName string, maxSize int, echo bool) (addr s
 	}
 }
 
+// dialTCP connects to addr, closing the connection when the test ends.
 func dialTCP(t *testing.T, addr string) net.Conn {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)

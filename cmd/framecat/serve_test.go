@@ -62,6 +62,7 @@ type addrWatcher struct {
 	once sync.Once
 }
 
+// Write collects p and sends the address once its line is complete.
 func (w *addrWatcher) Write(p []byte) (int, error) {
 	w.syncBuffer.Write(p)
 	for _, line := range strings.SplitAfter(w.String(), "\n") {

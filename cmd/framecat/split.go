@@ -28,6 +28,8 @@ type splitter struct {
 	done   bool   // mode whole: the one message was returned
 }
 
+// newSplitter returns a splitter cutting r in mode, one of the split
+// constants, into messages of at most max bytes.
 func newSplitter(r io.Reader, mode string, max int) *splitter {
 	return &splitter{r: bufio.NewReaderSize(r, bufferSize), mode: mode, max: max}
 }
@@ -35,7 +37,7 @@ func newSplitter(r io.Reader, mode string, max int) *splitter {
 // next returns the next message, valid until the following call, or io.EOF
 // after the last. A final line or record without its terminator is still a
 // message; an empty input has none, except in mode whole, where it is one
-// empty message. A message over max is a *messageError wrapping an
+// empty message. A message over max is an *inputError wrapping an
 // *errs.MessageTooLargeError with its full size.
 func (s *splitter) next() ([]byte, error) {
 	if s.mode == splitWhole {
@@ -105,6 +107,8 @@ func (s *splitter) finish(size int64, term int) ([]byte, error) {
 	return s.emit(s.buf, term)
 }
 
+// emit returns msg as the next message, followed in the input by a
+// terminator of term bytes.
 func (s *splitter) emit(msg []byte, term int) ([]byte, error) {
 	s.index++
 	s.start = s.offset
