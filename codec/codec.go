@@ -50,8 +50,10 @@ type LengthCodec interface {
 
 // ErrShortHeader is returned by DecodeLength when src holds only the start of
 // a header: more bytes are needed. It is a signal between a codec and its
-// caller; a Framer reports a stream that ends inside a header as an
-// *errs.IncompleteReadError matching errs.ErrMissingLength instead.
+// caller, returned as it is, never wrapped, so a caller compares it with ==,
+// as with io.EOF. It never reaches a Framer's user: a Framer reports a stream
+// that ends inside a header as an *errs.IncompleteReadError matching
+// errs.ErrMissingLength instead.
 var ErrShortHeader = fmt.Errorf("framekit: short length header: %w", errs.ErrIO)
 
 var (

@@ -11,11 +11,7 @@ import (
 // 1, 2, 4 or 8 bytes for uint8, uint16, uint32 and uint64. Its zero value is
 // ready to use. Prefer the names BE8, BE16, BE32 and BE64.
 //
-// The unused field gives every width its own underlying type, so the compiler
-// builds a separate Framer for each width (BE32 and LE32 still share one).
-// Inside it the codec's methods are still called through a dictionary, not
-// inlined; frame.Framer decodes the headers of BE16, BE32 and Uvarint itself
-// on its hot path for that reason.
+// The unused field gives every width a type of its own.
 type BigEndian[T constraints.Unsigned] struct{ _ [0]T }
 
 // LittleEndian is BigEndian with the bytes of the header reversed. Prefer the

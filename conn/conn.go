@@ -1,51 +1,18 @@
-// Package conn holds the stream side of framekit: the byte-stream interfaces
-// every layer is stacked on (py-libp2p's libp2p.io.abc), the optional
-// interfaces a stream may implement to describe itself, and ReadExactly.
-//
-// The interfaces have the method sets of their io counterparts, so every
-// io.Reader, net.Conn, pipe or file satisfies them as it is.
+// Package conn is the stream side of framekit: what it adds to package io for
+// the byte streams that message layers are stacked on. It has TCPStream, an
+// adapter that turns a TCP connection's failures into the errs taxonomy
+// (py-libp2p's TrioTCPStream); ReadExactly, a read of exactly n bytes with an
+// exact truncation error (py-libp2p's read_exactly); and the optional
+// interfaces a stream may implement to describe itself or to write several
+// buffers at once. Any io.ReadWriteCloser is a stream: a net.Conn, a pipe, a
+// file.
 package conn
 
 import (
-	"io"
 	"net"
 	"net/netip"
 	"time"
 )
-
-// Reader is a byte stream that can be read (io.Reader).
-type Reader interface{ io.Reader }
-
-// Writer is a byte stream that can be written (io.Writer).
-type Writer interface{ io.Writer }
-
-// Closer is a stream that can be closed (io.Closer).
-type Closer interface{ io.Closer }
-
-// ReadWriter is io.ReadWriter.
-type ReadWriter interface {
-	io.Reader
-	io.Writer
-}
-
-// ReadCloser is io.ReadCloser.
-type ReadCloser interface {
-	io.Reader
-	io.Closer
-}
-
-// WriteCloser is io.WriteCloser.
-type WriteCloser interface {
-	io.Writer
-	io.Closer
-}
-
-// ReadWriteCloser is io.ReadWriteCloser: what a Framer is stacked on.
-type ReadWriteCloser interface {
-	io.Reader
-	io.Writer
-	io.Closer
-}
 
 // RemoteAddresser is implemented by streams that know their peer's address
 // (py-libp2p's get_remote_address). Layers stacked on such a stream pass the

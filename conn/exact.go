@@ -29,19 +29,17 @@ func ReadExactly(r io.Reader, n int) ([]byte, error) {
 func ReadExactlyInto(r io.Reader, buf []byte) (int, error) {
 	k, err := iox.ReadFull(r, buf)
 	if err == io.EOF {
-		return k, Incomplete(r, len(buf), k, nil)
+		return k, incomplete(r, len(buf), k)
 	}
 	return k, err
 }
 
-// Incomplete returns the *errs.IncompleteReadError for a stream s that ended
-// after received of expected bytes, with part as its Part (nil,
-// errs.ErrMissingLength or errs.ErrMissingMessage), naming s's transport and
-// age when s is a StateReporter. Layers above a stream use it so that their
-// truncation errors carry the same context.
-func Incomplete(s any, expected, received int, part error) *errs.IncompleteReadError {
-	e := &errs.IncompleteReadError{Expected: expected, Received: received, Part: part}
-	if sr, ok := s.(StateReporter); ok {
+// incomplete returns the *errs.IncompleteReadError for a read from r that
+// ended after received of expected bytes, naming r's transport and age when r
+// is a StateReporter.
+func incomplete(r io.Reader, expected, received int) *errs.IncompleteReadError {
+	e := &errs.IncompleteReadError{Expected: expected, Received: received}
+	if sr, ok := r.(StateReporter); ok {
 		st := sr.ConnState()
 		e.Transport, e.Age = st.Transport, st.Age
 	}

@@ -20,7 +20,7 @@ import (
 
 // TCPStream is every kind of stream the layers above look for.
 var (
-	_ conn.ReadWriteCloser = (*conn.TCPStream)(nil)
+	_ io.ReadWriteCloser   = (*conn.TCPStream)(nil)
 	_ conn.RemoteAddresser = (*conn.TCPStream)(nil)
 	_ conn.StateReporter   = (*conn.TCPStream)(nil)
 	_ conn.BuffersWriter   = (*conn.TCPStream)(nil)

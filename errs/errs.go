@@ -1,8 +1,10 @@
 // Package errs is the error taxonomy of framekit, modelled on py-libp2p's
 // libp2p.io.exceptions and arranged for errors.Is and errors.As.
 //
-// Every error the library creates matches [ErrIO]. Framing errors also match
-// [ErrMsgio]. The tree is:
+// Every error the library creates about a stream or the bytes a peer sent
+// matches [ErrIO]; framing errors also match [ErrMsgio]. A bad argument to a
+// constructor is not an I/O error: it is a plain error that matches none of
+// these (or a panic, for a programmer error the doc names). The tree is:
 //
 //	ErrIO
 //	├── ErrMsgio
@@ -10,8 +12,8 @@
 //	│   ├── ErrMissingLength     (*IncompleteReadError, stream ended inside a header)
 //	│   ├── ErrMissingMessage    (*IncompleteReadError, stream ended inside a body)
 //	│   ├── ErrMalformedLength   (*MalformedLengthError)
-//	│   ├── ErrDecryptionFailed
-//	│   └── ErrNonceExhausted
+//	│   ├── ErrDecryptionFailed  (package secure's decryption errors)
+//	│   └── ErrNonceExhausted    (package secure's nonce errors)
 //	├── ErrIncompleteRead        (*IncompleteReadError; also io.ErrUnexpectedEOF)
 //	└── ErrConnectionClosed      (*ConnectionClosedError)
 //
@@ -38,8 +40,8 @@ type class struct {
 func (c *class) Error() string { return c.text }
 func (c *class) Unwrap() error { return c.parent }
 
-// Sentinels of the taxonomy. Compare with errors.Is, never with ==, since the
-// library returns typed errors that wrap them.
+// Sentinels of the taxonomy. The library never returns one bare: it returns
+// typed errors that wrap them, so compare with errors.Is, never with ==.
 var (
 	// ErrIO is matched by every error the library creates (py-libp2p's IOException).
 	ErrIO error = &class{"framekit: i/o error", nil}
@@ -61,14 +63,15 @@ var (
 	// ErrMalformedLength is matched by *MalformedLengthError.
 	ErrMalformedLength error = &class{"framekit: malformed length header", ErrMsgio}
 
-	// ErrDecryptionFailed is returned when a ciphertext fails authentication:
-	// it was altered, replayed, reordered or dropped. The error never carries
-	// key or plaintext material.
+	// ErrDecryptionFailed is matched by the error of a ciphertext that fails
+	// authentication: it was altered, replayed, reordered or dropped. That
+	// error never carries key or plaintext material.
 	ErrDecryptionFailed error = &class{"framekit: decryption failed", ErrMsgio}
 
-	// ErrNonceExhausted is returned by the AEAD encrypter of package frame once
-	// a direction has used all 2^64 nonces of its counter: the session must
-	// end (or be rekeyed by the protocol above) rather than reuse a nonce.
+	// ErrNonceExhausted is matched by the error of package secure's AEAD
+	// encrypter once a direction has used all 2^64 nonces of its counter: the
+	// session must end (or be rekeyed by the protocol above) rather than
+	// reuse a nonce.
 	ErrNonceExhausted error = &class{"framekit: nonce counter exhausted: all 2^64 nonces of one direction are used", ErrMsgio}
 
 	// ErrIncompleteRead is matched by *IncompleteReadError.

@@ -41,8 +41,12 @@ type IncompleteReadError struct {
 	Age       time.Duration // how long the connection had been open, if known
 }
 
-// IsCleanClose reports whether nothing at all was received before the stream
-// ended. For a framer that means the stream ended right after a header.
+// IsCleanClose reports whether none of the requested bytes arrived before the
+// stream ended (py-libp2p's name and meaning). It says nothing about the
+// message stream as a whole: for a Framer's truncated body (Part is
+// ErrMissingMessage) it means the stream ended right after a complete header,
+// which is a truncated frame, not a clean close. A clean close of a message
+// stream is io.EOF itself, which a Framer returns only at a frame boundary.
 func (e *IncompleteReadError) IsCleanClose() bool { return e.Received == 0 }
 
 func (e *IncompleteReadError) Error() string {
@@ -73,8 +77,14 @@ func (e *IncompleteReadError) Unwrap() []error {
 // or writer: reset by the peer, a broken pipe, or closed locally
 // (py-libp2p's ConnectionClosedError). It matches ErrConnectionClosed, ErrIO
 // and everything Err matches (for example syscall.ECONNRESET or net.ErrClosed).
+//
+// Code is py-libp2p's close_code: the code the transport closed with, for the
+// transports that have one, such as a QUIC application error code or a
+// WebSocket close status (1000–4999). A stream adapter for such a transport
+// fills it in; framekit's own TCP adapter never does, since TCP has no close
+// codes, and 0 means none.
 type ConnectionClosedError struct {
-	Code      int           // transport close code (a WebSocket status, say); 0 if the transport has none
+	Code      int           // the transport's close code; 0 if none
 	Reason    string        // a short reason, if known
 	Transport string        // the transport name ("tcp"), if known
 	Age       time.Duration // how long the connection had been open, if known

@@ -12,6 +12,7 @@ import (
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/internal/testkit"
 )
 
 // fastPathOutcome is everything a sequence of reads observed: the messages, then
@@ -30,7 +31,7 @@ func fastPathRead[L codec.LengthCodec](stream []byte, rb int, maxSize int) fastP
 // readWith is fastPathRead with one method for every read when method is 0
 // (ReadMsg), 1 (AppendMsg) or 2 (ReadMsgView), and the mix when it is -1.
 func readWith[L codec.LengthCodec](stream []byte, rb int, maxSize int, method int) fastPathOutcome {
-	f := frame.New[L](reading(stream), frame.WithReadBuffer(rb), frame.WithMaxSize(maxSize))
+	f := frame.New[L](testkit.Reading(stream), frame.WithReadBuffer(rb), frame.WithMaxSize(maxSize))
 	var out fastPathOutcome
 	for i := 0; ; i++ {
 		var msg []byte

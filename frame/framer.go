@@ -1,50 +1,27 @@
 // Package frame reads and writes length-delimited messages over byte streams.
 //
-// A Framer[L] is stacked on any conn.ReadWriteCloser (a net.Conn, a pipe, a
+// A Framer[L] is stacked on any io.ReadWriteCloser (a net.Conn, a pipe, a
 // file) and is generic over the length codec L from package codec:
 //
 //	f := frame.New[codec.Uvarint](c, frame.WithMaxSize(1<<20))
 //	err := f.WriteMsg([]byte("hello"))
 //	msg, err := f.ReadMsg()
 //
-// The package also has one-off helpers that need no Framer (AppendFrame,
-// ReadLength), the message interfaces every layer implements (MsgReader,
-// MsgWriter, MsgReadWriteCloser), and an encrypting layer.
+// The package also has the message interfaces every layer implements
+// (MsgReader, MsgWriter, MsgReadWriteCloser), the optional ones a layer
+// above may use (MsgViewReader, MsgAppender, MsgFuncWriter, Flusher,
+// MaxSizer), and one-off helpers that need no Framer (AppendFrame,
+// ReadLength). Package secure stacks an encrypting layer on a Framer.
 package frame
 
 import (
 	"io"
-	"math"
-	"net"
+	"iter"
 	"net/netip"
-	"sync"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/conn"
-	"github.com/framekit/framekit/errs"
-	"github.com/framekit/framekit/internal/bufpool"
 )
-
-// MsgReader reads whole messages (py-libp2p's MsgReader).
-type MsgReader interface {
-	// ReadMsg returns the next message, which the caller owns; io.EOF at a
-	// clean end of the stream.
-	ReadMsg() ([]byte, error)
-}
-
-// MsgWriter writes whole messages (py-libp2p's MsgWriter).
-type MsgWriter interface {
-	// WriteMsg writes msg as one message. The caller keeps ownership of msg.
-	WriteMsg(msg []byte) error
-}
-
-// MsgReadWriteCloser is a message stream: what a Framer is, and what the
-// encrypting layer wraps and is.
-type MsgReadWriteCloser interface {
-	MsgReader
-	MsgWriter
-	io.Closer
-}
 
 // Framer reads and writes length-prefixed messages on a stream, with lengths
 // encoded by L. Create one with New.
@@ -55,10 +32,11 @@ type MsgReadWriteCloser interface {
 // whole; a peer that declares a large length but sends less makes the Framer
 // allocate in proportion to what did arrive, never to the declared length.
 //
-// A Framer is safe for concurrent use: any number of goroutines may write
-// (frames never interleave) while reads are serialized. Close may be called
-// from any goroutine, and unblocks a pending read when the underlying Close
-// does (as a net.Conn's does).
+// A Framer is safe for concurrent use: its read half and its write half each
+// have a lock of their own, so one goroutine may read while others write.
+// Any number of goroutines may write (frames never interleave) while reads
+// are serialized. Close may be called from any goroutine, and unblocks a
+// pending read when the underlying Close does (as a net.Conn's does).
 //
 // Errors: a clean end of the stream at a frame boundary is io.EOF, unwrapped.
 // Everything else the Framer detects is one of the errs types: a declared or
@@ -70,88 +48,158 @@ type MsgReadWriteCloser interface {
 // stream error that struck before any byte of the frame was consumed) is
 // sticky: every later read returns it.
 type Framer[L codec.LengthCodec] struct {
-	rw            conn.ReadWriteCloser
-	maxSize       int        // largest body, inclusive, within what L carries
-	readSize      int        // read-ahead buffer size; 0 in exact mode
-	writeSize     int        // write batch size; 0 when unbatched
-	skipOversized bool       // WithSkipOversized
-	kind          headerKind // how bufferedFrame decodes L's headers
-	vectored      func(*net.Buffers) (int64, error)
-
-	rmu        sync.Mutex
-	buf        []byte  // read buffer in use: small[:...], *big, or nil in exact mode
-	big        *[]byte // the pooled read buffer, while borrowed
-	r, w       int     // buf[r:w] is read ahead and not yet consumed
-	pending    int     // body length of a decoded, unconsumed header; -1 if none
-	pendingHdr int     // size of that header while it is still in buf
-	skip       uint64  // body bytes of a skipped oversized frame still to discard
-	skipLen    uint64  // that frame's declared length
-	rerr       error   // sticky read error
-	stash      error   // error that came with the last bytes read; returned next
-	view       *[]byte // pooled buffer behind the last large ReadMsgView
-	small      [smallBuffer]byte
-
-	wmu     sync.Mutex
-	wbuf    *[]byte // pooled batch buffer, while frames are waiting
-	wn      int     // bytes waiting in wbuf
-	werr    error   // sticky write error: a frame went out in part
-	closed  bool
-	scratch [smallWrite]byte // a small frame, or the header of a vectored write
-	iov     [2][]byte        // header and body of a vectored write
-	vecs    net.Buffers      // iov as the vectored writer consumes it
+	rw io.ReadWriteCloser
+	rd reader[L]
+	wr writer[L]
 }
 
 // New returns a Framer on rw using length codec L. Options are applied in
-// order; New panics if one is invalid (a negative size).
+// order; New panics if one is invalid (a negative size) or if rw is nil.
 //
 // The Framer owns rw from then on: reading or writing rw directly while the
 // Framer is in use corrupts the stream, and Close closes it.
-func New[L codec.LengthCodec](rw conn.ReadWriteCloser, opts ...Option) *Framer[L] {
+func New[L codec.LengthCodec](rw io.ReadWriteCloser, opts ...Option) *Framer[L] {
 	if rw == nil {
 		panic("frame: New with a nil stream")
 	}
-	cfg := defaultConfig()
-	for _, o := range opts {
-		o(&cfg)
-	}
-	var c L
-	f := &Framer[L]{
-		rw:            rw,
-		maxSize:       clampMax(cfg.maxSize, c.MaxLength()),
-		readSize:      cfg.readBuffer,
-		writeSize:     cfg.writeBuffer,
-		skipOversized: cfg.skipOversized,
-		kind:          kindOf[L](),
-		vectored:      vectoredWriter(rw),
-		pending:       -1,
-	}
-	if f.readSize > 0 {
-		f.readSize = max(f.readSize, minReadBuffer)
-		f.buf = f.small[:min(f.readSize, smallBuffer)]
-	}
+	cfg := configure[L](opts)
+	f := &Framer[L]{rw: rw}
+	f.rd.init(rw, cfg)
+	f.wr.init(rw, cfg)
 	return f
 }
 
-// clampMax returns n (not negative) lowered to what the codec and an int carry.
-func clampMax(n int, codecMax uint64) int {
-	return int(min(uint64(n), codecMax, math.MaxInt))
-}
-
-// vectoredWriter returns a function that writes several slices in one system
-// call, when rw has one.
-func vectoredWriter(rw conn.ReadWriteCloser) func(*net.Buffers) (int64, error) {
-	switch c := rw.(type) {
-	case conn.BuffersWriter:
-		return c.WriteBuffers
-	case *net.TCPConn, *net.UnixConn:
-		return func(b *net.Buffers) (int64, error) { return b.WriteTo(c) }
-	}
-	return nil
-}
-
 // MaxSize returns the largest message body the Framer reads or writes: the
-// WithMaxSize limit clipped to what L can carry.
-func (f *Framer[L]) MaxSize() int { return f.maxSize }
+// WithMaxSize limit clipped to what L can carry. It implements MaxSizer.
+func (f *Framer[L]) MaxSize() int { return f.rd.maxSize }
+
+// ReadMsg reads the next message into a new slice that the caller owns (it
+// may hand it back with ReleaseMsg). A zero-length message is an empty,
+// non-nil slice. ReadMsg makes at most one allocation, of the message's size,
+// once the whole body has arrived (none when a released slice fits). At a
+// clean end of the stream it returns io.EOF; see Framer for the other errors.
+func (f *Framer[L]) ReadMsg() ([]byte, error) {
+	f.rd.mu.Lock()
+	defer f.rd.mu.Unlock()
+	return f.rd.readMsgLocked()
+}
+
+// AppendMsg appends the next message to dst and returns the extended slice.
+// It allocates nothing when dst has room for the message; otherwise dst grows
+// as the body arrives. Errors are those of ReadMsg; on error dst may hold part
+// of the body beyond its original length. It implements MsgAppender.
+func (f *Framer[L]) AppendMsg(dst []byte) ([]byte, error) {
+	f.rd.mu.Lock()
+	defer f.rd.mu.Unlock()
+	return f.rd.appendMsgLocked(dst)
+}
+
+// ReadMsgView reads the next message and returns a view of it that the Framer
+// owns: the slice is valid only until the next call of a read method
+// (ReadMsg, ReadMsgView, AppendMsg, Read, NextMsgLen, Buffered, Messages).
+// The caller may modify the bytes within the slice's length, to open a
+// message in place, say: the Framer never reads them again. It copies nothing
+// for a message that fits the read buffer, and allocates nothing in steady
+// state. Errors are those of ReadMsg. It implements MsgViewReader.
+func (f *Framer[L]) ReadMsgView() ([]byte, error) {
+	f.rd.mu.Lock()
+	defer f.rd.mu.Unlock()
+	return f.rd.viewLocked()
+}
+
+// NextMsgLen returns the length of the next message without consuming it;
+// calls agree until a read consumes the message. It returns the errors of
+// ReadMsg, including an *errs.MessageTooLargeError for a declared length above
+// the limit, found before any of that body is read. NextMsgLen counts as a
+// read call: it ends the validity of a ReadMsgView result.
+func (f *Framer[L]) NextMsgLen() (int, error) {
+	f.rd.mu.Lock()
+	defer f.rd.mu.Unlock()
+	return f.rd.nextHeader()
+}
+
+// Messages returns an iterator over incoming messages, for use with range.
+// Each message is a ReadMsgView: valid only until the loop moves on (clone it
+// to keep it). The iteration ends quietly at io.EOF, and ends after yielding
+// any other error, except an oversized frame skipped under
+// WithSkipOversized, after which it goes on with the next message.
+func (f *Framer[L]) Messages() iter.Seq2[[]byte, error] {
+	return func(yield func([]byte, error) bool) {
+		for {
+			msg, err := f.ReadMsgView()
+			if err == io.EOF {
+				return
+			}
+			if !yield(msg, err) {
+				return
+			}
+			if err != nil && !(f.rd.skipOversized && isTooLarge(err)) {
+				return
+			}
+		}
+	}
+}
+
+// Buffered returns the bytes read ahead from the stream and not yet consumed:
+// what follows the last message read, starting with the header a NextMsgLen
+// may have peeked. To hand the stream to another protocol, consume these
+// bytes first, then read the stream itself. The slice aliases the Framer's
+// buffer: it is valid until the next read call and must not be modified.
+// Buffered is always empty in exact mode (WithReadBuffer(0)), except after a
+// NextMsgLen, whose header is already consumed there.
+func (f *Framer[L]) Buffered() []byte {
+	f.rd.mu.Lock()
+	defer f.rd.mu.Unlock()
+	return f.rd.buf[f.rd.r:f.rd.w]
+}
+
+// WriteMsg writes msg as one frame. msg is not retained: the caller may reuse
+// it as soon as WriteMsg returns.
+//
+// Unbatched (the default), the whole frame goes to the stream in one Write
+// before WriteMsg returns, or in one vectored write (net.Buffers) for a large
+// message on a TCP or Unix connection or a conn.BuffersWriter. With
+// WithWriteBuffer the frame may wait in the batch until the buffer fills,
+// Flush or Close.
+//
+// A message above MaxSize fails with an *errs.MessageTooLargeError and writes
+// nothing. After Close, WriteMsg fails with an error matching
+// errs.ErrConnectionClosed and net.ErrClosed. A stream error is returned as it
+// is; if it struck after part of a frame went out, the stream is out of step
+// and every later write returns the same error. WriteMsg allocates nothing in
+// steady state.
+func (f *Framer[L]) WriteMsg(msg []byte) error { return f.wr.writeMsg(msg) }
+
+// WriteMsgFunc writes one frame whose body is built in place, in the Framer's
+// own buffer right behind the header: the seam through which a layer above
+// (an encrypter, a protobuf marshaller, a user's own) writes without a copy.
+// It implements MsgFuncWriter.
+//
+// appendBody is called once, under the Framer's write lock, with a slice of
+// length 0 and capacity maxLen; it appends the body (at most maxLen bytes) and
+// returns the extended slice, append-style. The slice is the Framer's: valid
+// only during the call, not to be retained. The frame then goes out exactly as
+// WriteMsg would send a message of that length: into the batch, or to the
+// stream in one Write. Since calls are serialized under the lock, the order in
+// which appendBody runs is the order of the frames on the wire. appendBody must
+// not call the Framer's write methods (it would deadlock).
+//
+// maxLen above MaxSize fails with an *errs.MessageTooLargeError before
+// appendBody is called. If appendBody returns an error, nothing is written and
+// WriteMsgFunc returns that error as it is; a body longer than maxLen is an
+// *errs.MessageTooLargeError and nothing is written either. If appendBody
+// returns a slice of its own rather than one grown from its argument, its
+// bytes are copied into place. The other errors are those of WriteMsg.
+// WriteMsgFunc panics if maxLen is negative.
+func (f *Framer[L]) WriteMsgFunc(maxLen int, appendBody func(dst []byte) ([]byte, error)) error {
+	return f.wr.writeFunc(maxLen, appendBody)
+}
+
+// Flush writes the batched frames, if any, in one Write. It returns the
+// stream's error (sticky if part of the batch went out), or the error that
+// closed the Framer to writes. Unbatched, Flush has nothing to do. It
+// implements Flusher.
+func (f *Framer[L]) Flush() error { return f.wr.flush() }
 
 // Close flushes batched frames, then closes the underlying stream, which
 // unblocks a pending read if the stream's Close does. It returns the first
@@ -159,10 +207,7 @@ func (f *Framer[L]) MaxSize() int { return f.maxSize }
 // errs.ErrConnectionClosed and net.ErrClosed. If a write is blocked on the
 // stream, Close waits for it; set a deadline on the stream to bound that.
 func (f *Framer[L]) Close() error {
-	f.wmu.Lock()
-	err := f.flushLocked()
-	f.closed = true
-	f.wmu.Unlock()
+	err := f.wr.close()
 	if cerr := f.rw.Close(); err == nil {
 		err = cerr
 	}
@@ -186,32 +231,4 @@ func (f *Framer[L]) ConnState() conn.State {
 		return sr.ConnState()
 	}
 	return conn.State{}
-}
-
-// Buffered returns the bytes read ahead from the stream and not yet consumed:
-// what follows the last message read, starting with the header a NextMsgLen
-// may have peeked. To hand the stream to another protocol, consume these
-// bytes first, then read the stream itself. The slice aliases the Framer's
-// buffer: it is valid until the next read call and must not be modified.
-// Buffered is always empty in exact mode (WithReadBuffer(0)), except after a
-// NextMsgLen, whose header is already consumed there.
-func (f *Framer[L]) Buffered() []byte {
-	f.rmu.Lock()
-	defer f.rmu.Unlock()
-	return f.buf[f.r:f.w]
-}
-
-// errClosed returns the error of a write after Close.
-func errClosed() error {
-	return &errs.ConnectionClosedError{Reason: "framer closed locally", Err: net.ErrClosed}
-}
-
-// release gives the pooled read buffer back when nothing is left in it.
-func (f *Framer[L]) release() {
-	if f.big != nil && f.r == f.w {
-		bufpool.Put(f.big)
-		f.big = nil
-		f.r, f.w = 0, 0
-		f.buf = f.small[:min(f.readSize, smallBuffer)]
-	}
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"math"
-	"runtime/metrics"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -13,44 +11,9 @@ import (
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/internal/reference"
+	"github.com/framekit/framekit/internal/testkit"
 )
-
-// fuzzStream serves data in reads whose sizes come from steps, in turn (0 is
-// an empty read), and counts what it gave out.
-type fuzzStream struct {
-	data  []byte
-	pos   int
-	steps []byte
-	k     int
-}
-
-func (s *fuzzStream) Read(p []byte) (int, error) {
-	if s.pos == len(s.data) {
-		return 0, io.EOF
-	}
-	n := len(p)
-	if len(s.steps) > 0 {
-		n = min(n, int(s.steps[s.k%len(s.steps)]))
-		s.k++
-	}
-	n = copy(p[:n], s.data[s.pos:])
-	s.pos += n
-	return n, nil
-}
-
-func (s *fuzzStream) Write(p []byte) (int, error) { return len(p), nil }
-func (s *fuzzStream) Close() error                { return nil }
-
-// newFuzzStream makes steps safe: 100 empty reads in a row are
-// io.ErrNoProgress, not a framing case, so the schedule is cut to 64 steps
-// and dropped if all of them are empty.
-func newFuzzStream(data, steps []byte) *fuzzStream {
-	steps = steps[:min(len(steps), 64)]
-	if bytes.Count(steps, []byte{0}) == len(steps) {
-		steps = nil
-	}
-	return &fuzzStream{data: data, steps: steps}
-}
 
 // FuzzFramerRead reads arbitrary bytes with a Framer of any codec, any read
 // buffer, a small limit, with or without skipping, making each read one of
@@ -83,67 +46,13 @@ func FuzzFramerRead(f *testing.F) {
 	})
 }
 
-// refResult is what the reference parse expects of one read.
-type refResult struct {
-	msg  []byte
-	err  error // io.EOF or a typed error, compared by value
-	next int   // where the following frame starts, for a message or a skip
-	cut  error // for an oversized frame whose body is cut short: the error skipping it meets
-}
-
-// refRead parses the frame at pos of data as the Framer must.
-func refRead[L codec.LengthCodec](data []byte, pos, limit int) refResult {
-	var c L
-	if pos == len(data) {
-		return refResult{err: io.EOF}
-	}
-	n, size, err := c.DecodeLength(data[pos:])
-	switch {
-	case err == codec.ErrShortHeader:
-		return refResult{err: &errs.IncompleteReadError{Expected: size, Received: len(data) - pos, Part: errs.ErrMissingLength}}
-	case err != nil:
-		return refResult{err: err}
-	}
-	body := pos + size
-	if n > uint64(limit) {
-		res := refResult{err: &errs.MessageTooLargeError{Size: n, Max: uint64(limit)}}
-		if n <= uint64(len(data)-body) {
-			res.next = body + int(n)
-		} else {
-			res.cut = &errs.IncompleteReadError{Expected: int(min(n, math.MaxInt)), Received: len(data) - body, Part: errs.ErrMissingMessage}
-		}
-		return res
-	}
-	if int(n) > len(data)-body {
-		return refResult{err: &errs.IncompleteReadError{Expected: int(n), Received: len(data) - body, Part: errs.ErrMissingMessage}}
-	}
-	return refResult{msg: data[body : body+int(n)], next: body + int(n)}
-}
-
-// sameError reports whether got is want: io.EOF itself, or an error of the
-// same type with the same fields.
-func sameError(got, want error) bool {
-	switch w := want.(type) {
-	case *errs.IncompleteReadError:
-		g, ok := got.(*errs.IncompleteReadError)
-		return ok && *g == *w
-	case *errs.MessageTooLargeError:
-		g, ok := got.(*errs.MessageTooLargeError)
-		return ok && *g == *w
-	case *errs.MalformedLengthError:
-		g, ok := got.(*errs.MalformedLengthError)
-		return ok && *g == *w
-	}
-	return got == want
-}
-
 func fuzzRead[L codec.LengthCodec](t *testing.T, data []byte, readBuffer, limit uint16, flags uint8, steps []byte) {
 	skip := flags&1 != 0
 	opts := []frame.Option{frame.WithMaxSize(int(limit)), frame.WithReadBuffer(int(readBuffer))}
 	if skip {
 		opts = append(opts, frame.WithSkipOversized())
 	}
-	s := newFuzzStream(data, steps)
+	s := testkit.Scheduled(data, steps)
 	r := frame.New[L](s, opts...)
 	maxSize := r.MaxSize()
 	pos := 0
@@ -151,14 +60,14 @@ func fuzzRead[L codec.LengthCodec](t *testing.T, data []byte, readBuffer, limit 
 		if reads > len(data)+1 {
 			t.Fatalf("%d reads of %d bytes: no progress", reads, len(data))
 		}
-		want := refRead[L](data, pos, maxSize)
-		before := s.pos
+		want := reference.Next[L](data, pos, maxSize)
+		before := s.BytesRead
 		var (
 			got []byte
 			err error
 		)
 		w := (int(flags>>1) + reads) % 4
-		alloc := allocated(func() {
+		alloc := testkit.Allocated(func() {
 			switch w {
 			case 0:
 				got, err = r.ReadMsg()
@@ -175,30 +84,30 @@ func fuzzRead[L codec.LengthCodec](t *testing.T, data []byte, readBuffer, limit 
 		})
 		// The buffer, a body, an eager first chunk of a body and the
 		// bytes consumed, with room for the runtime's own noise.
-		if bound := uint64(3*(s.pos-before) + 2*maxSize + int(readBuffer) + allocSlack); alloc > bound {
+		if bound := uint64(3*(s.BytesRead-before) + 2*maxSize + int(readBuffer) + testkit.AllocSlack); alloc > bound {
 			t.Fatalf("read %d (way %d) allocated %d bytes, bound %d", reads, w, alloc, bound)
 		}
-		if want.err == nil {
-			if err != nil || !bytes.Equal(got, want.msg) {
-				t.Fatalf("read %d (way %d) at %d: (%d bytes, %v), want the %d-byte message", reads, w, pos, len(got), err, len(want.msg))
+		if want.Err == nil {
+			if err != nil || !bytes.Equal(got, want.Msg) {
+				t.Fatalf("read %d (way %d) at %d: (%d bytes, %v), want the %d-byte message", reads, w, pos, len(got), err, len(want.Msg))
 			}
-			pos = want.next
+			pos = want.Next
 			continue
 		}
-		if !sameError(err, want.err) {
-			t.Fatalf("read %d (way %d) at %d: error %#v, want %#v", reads, w, pos, err, want.err)
+		if !reference.SameError(err, want.Err) {
+			t.Fatalf("read %d (way %d) at %d: error %#v, want %#v", reads, w, pos, err, want.Err)
 		}
 		if err != io.EOF && !errors.Is(err, errs.ErrIO) {
 			t.Fatalf("error %v does not match errs.ErrIO", err)
 		}
 		if _, tooLarge := err.(*errs.MessageTooLargeError); tooLarge && skip {
-			if want.cut != nil {
-				if _, err = r.ReadMsg(); !sameError(err, want.cut) {
-					t.Fatalf("read after skipping a cut body: %#v, want %#v", err, want.cut)
+			if want.Cut != nil {
+				if _, err = r.ReadMsg(); !reference.SameError(err, want.Cut) {
+					t.Fatalf("read after skipping a cut body: %#v, want %#v", err, want.Cut)
 				}
 				return
 			}
-			pos = want.next
+			pos = want.Next
 			continue
 		}
 		if again, err2 := r.ReadMsg(); err2 != err || again != nil {
@@ -206,23 +115,6 @@ func fuzzRead[L codec.LengthCodec](t *testing.T, data []byte, readBuffer, limit 
 		}
 		return
 	}
-}
-
-// allocSlack is what a read may allocate beyond its bound for the runtime's
-// own noise; under the race detector, which makes sync.Pool drop buffers at
-// random, it also covers re-making up to four pooled 64 KiB buffers.
-const allocSlack = 256<<10 + encRaceSlack
-
-// allocated returns the bytes f allocates (and any other goroutine meanwhile:
-// the fuzzer calls one input at a time). runtime/metrics reads the counter
-// without stopping the world, which keeps the fuzzer fast.
-func allocated(f func()) uint64 {
-	sample := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
-	metrics.Read(sample)
-	before := sample[0].Value.Uint64()
-	f()
-	metrics.Read(sample)
-	return sample[0].Value.Uint64() - before
 }
 
 // FuzzReadLength reads one header from arbitrary bytes with every codec and
@@ -245,13 +137,13 @@ func FuzzReadLength(f *testing.F) {
 
 func readLength[L codec.LengthCodec](t *testing.T, data, steps []byte) {
 	var c L
-	s := newFuzzStream(data, steps)
+	s := testkit.Scheduled(data, steps)
 	n, err := frame.ReadLength[L](s)
 	wn, size, werr := c.DecodeLength(data)
 	switch {
 	case werr == nil:
-		if err != nil || n != wn || s.pos != size {
-			t.Fatalf("%s: ReadLength(%x) = (%d, %v) after %d bytes, want (%d, nil) after %d", c, data, n, err, s.pos, wn, size)
+		if err != nil || n != wn || s.BytesRead != size {
+			t.Fatalf("%s: ReadLength(%x) = (%d, %v) after %d bytes, want (%d, nil) after %d", c, data, n, err, s.BytesRead, wn, size)
 		}
 	case werr == codec.ErrShortHeader && len(data) == 0:
 		if err != io.EOF {
@@ -259,8 +151,8 @@ func readLength[L codec.LengthCodec](t *testing.T, data, steps []byte) {
 		}
 	case werr == codec.ErrShortHeader:
 		want := &errs.IncompleteReadError{Expected: size, Received: len(data), Part: errs.ErrMissingLength}
-		if !sameError(err, want) || s.pos != len(data) {
-			t.Fatalf("%s: ReadLength(%x) = %#v after %d bytes, want %#v", c, data, err, s.pos, want)
+		if !reference.SameError(err, want) || s.BytesRead != len(data) {
+			t.Fatalf("%s: ReadLength(%x) = %#v after %d bytes, want %#v", c, data, err, s.BytesRead, want)
 		}
 	default:
 		at := 1 // the first prefix of data that is malformed
@@ -269,8 +161,8 @@ func readLength[L codec.LengthCodec](t *testing.T, data, steps []byte) {
 				break
 			}
 		}
-		if !sameError(err, werr) || s.pos != at {
-			t.Fatalf("%s: ReadLength(%x) = %v after %d bytes, want %v after %d", c, data, err, s.pos, werr, at)
+		if !reference.SameError(err, werr) || s.BytesRead != at {
+			t.Fatalf("%s: ReadLength(%x) = %v after %d bytes, want %v after %d", c, data, err, s.BytesRead, werr, at)
 		}
 	}
 }
@@ -334,7 +226,7 @@ func appendFrame[L codec.LengthCodec](t *rapid.T) {
 	if len(rest) != 0 {
 		t.Fatalf("%d bytes after the last frame", len(rest))
 	}
-	r := frame.New[L](newFuzzStream(stream[len(prefix):], nil), frame.WithMaxSize(top))
+	r := frame.New[L](testkit.Scheduled(stream[len(prefix):], nil), frame.WithMaxSize(top))
 	for i, m := range msgs {
 		if got, err := r.ReadMsg(); err != nil || !bytes.Equal(got, m) {
 			t.Fatalf("ReadMsg of frame %d: (%d bytes, %v), want %d bytes", i, len(got), err, len(m))

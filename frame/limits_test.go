@@ -10,17 +10,18 @@ import (
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/internal/testkit"
 )
 
 func TestMaxSizeClipping(t *testing.T) {
 	cases := []struct {
 		got, want int
 	}{
-		{frame.New[codec.BE16](reading(nil)).MaxSize(), 65535},
-		{frame.New[codec.BE8](reading(nil), frame.WithMaxSize(1000)).MaxSize(), 255},
-		{frame.New[codec.BE32](reading(nil)).MaxSize(), frame.DefaultMaxSize},
-		{frame.New[codec.Uvarint](reading(nil), frame.WithMaxSize(10)).MaxSize(), 10},
-		{frame.New[codec.BE64](reading(nil), frame.WithMaxSize(math.MaxInt)).MaxSize(), math.MaxInt},
+		{frame.New[codec.BE16](testkit.Reading(nil)).MaxSize(), 65535},
+		{frame.New[codec.BE8](testkit.Reading(nil), frame.WithMaxSize(1000)).MaxSize(), 255},
+		{frame.New[codec.BE32](testkit.Reading(nil)).MaxSize(), frame.DefaultMaxSize},
+		{frame.New[codec.Uvarint](testkit.Reading(nil), frame.WithMaxSize(10)).MaxSize(), 10},
+		{frame.New[codec.BE64](testkit.Reading(nil), frame.WithMaxSize(math.MaxInt)).MaxSize(), math.MaxInt},
 	}
 	for i, c := range cases {
 		if c.got != c.want {
@@ -41,21 +42,21 @@ func TestOversizedRejectedBeforeBody(t *testing.T) {
 	for _, h := range huge {
 		for _, rb := range readModes {
 			body := repeat('z', 4096)
-			src := &stream{r: bytes.NewReader(append(h.wire, body...))}
+			src := &testkit.Stream{R: bytes.NewReader(append(h.wire, body...))}
 			f := frame.New[codec.Uvarint](src, frame.WithMaxSize(1<<20), frame.WithReadBuffer(rb))
 			var err error
-			if n := allocated(func() { _, err = f.ReadMsg() }); n > 64<<10 {
+			if n := testkit.Allocated(func() { _, err = f.ReadMsg() }); n > 64<<10 {
 				t.Errorf("%s, buffer %d: rejecting allocated %d bytes", h.name, rb, n)
 			}
 			var tl *errs.MessageTooLargeError
 			if !errors.As(err, &tl) || tl.Size != h.size || tl.Max != 1<<20 {
 				t.Fatalf("%s, buffer %d: %v", h.name, rb, err)
 			}
-			if rb == 0 && src.read != len(h.wire) {
-				t.Fatalf("%s: exact mode read %d bytes, want only the %d-byte header", h.name, src.read, len(h.wire))
+			if rb == 0 && src.BytesRead != len(h.wire) {
+				t.Fatalf("%s: exact mode read %d bytes, want only the %d-byte header", h.name, src.BytesRead, len(h.wire))
 			}
-			if rb > 0 && src.read > rb {
-				t.Fatalf("%s: read %d bytes with a %d-byte buffer", h.name, src.read, rb)
+			if rb > 0 && src.BytesRead > rb {
+				t.Fatalf("%s: read %d bytes with a %d-byte buffer", h.name, src.BytesRead, rb)
 			}
 			// Without WithSkipOversized the stream is out of step for good.
 			if _, again := f.ReadMsg(); again != err {
@@ -64,7 +65,7 @@ func TestOversizedRejectedBeforeBody(t *testing.T) {
 		}
 	}
 	// A BE64 length above what a slice can hold.
-	f := frame.New[codec.BE64](reading([]byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}), frame.WithMaxSize(math.MaxInt))
+	f := frame.New[codec.BE64](testkit.Reading([]byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}), frame.WithMaxSize(math.MaxInt))
 	var tl *errs.MessageTooLargeError
 	if _, err := f.ReadMsg(); !errors.As(err, &tl) || tl.Size != math.MaxUint64 || tl.Max != math.MaxInt {
 		t.Fatalf("BE64 2^64-1: %v", err)
@@ -79,9 +80,9 @@ func TestLiarCannotForceAllocation(t *testing.T) {
 			if name == "Read" {
 				continue // the caller's buffer
 			}
-			f := frame.New[codec.Uvarint](reading(wire), frame.WithReadBuffer(rb))
+			f := frame.New[codec.Uvarint](testkit.Reading(wire), frame.WithReadBuffer(rb))
 			var err error
-			if n := allocated(func() { _, err = read(f) }); n > 256<<10 {
+			if n := testkit.Allocated(func() { _, err = read(f) }); n > 256<<10 {
 				t.Errorf("%s, buffer %d: allocated %d bytes for 10 received", name, rb, n)
 			}
 			var ir *errs.IncompleteReadError
@@ -96,7 +97,7 @@ func TestSkipOversized(t *testing.T) {
 	big := repeat('B', 5000)
 	wire := encode[codec.BE32](t, []byte("before"), big, []byte("after"), big)
 	for _, rb := range readModes {
-		f := frame.New[codec.BE32](reading(wire), frame.WithMaxSize(100), frame.WithSkipOversized(), frame.WithReadBuffer(rb))
+		f := frame.New[codec.BE32](testkit.Reading(wire), frame.WithMaxSize(100), frame.WithSkipOversized(), frame.WithReadBuffer(rb))
 		if msg, err := f.ReadMsg(); string(msg) != "before" || err != nil {
 			t.Fatalf("%q, %v", msg, err)
 		}
@@ -115,7 +116,7 @@ func TestSkipOversized(t *testing.T) {
 		}
 	}
 	// A skipped frame cut short is a missing message.
-	f := frame.New[codec.BE32](reading(encode[codec.BE32](t, big)[:1000]), frame.WithMaxSize(100), frame.WithSkipOversized())
+	f := frame.New[codec.BE32](testkit.Reading(encode[codec.BE32](t, big)[:1000]), frame.WithMaxSize(100), frame.WithSkipOversized())
 	f.ReadMsg()
 	var ir *errs.IncompleteReadError
 	if _, err := f.ReadMsg(); !errors.As(err, &ir) || ir.Expected != 5000 || ir.Received != 996 || ir.Part != errs.ErrMissingMessage {
@@ -125,11 +126,11 @@ func TestSkipOversized(t *testing.T) {
 
 func TestSkipNeverBuffersWhole(t *testing.T) {
 	wire := append(encode[codec.BE32](t, repeat('B', 4<<20)), encode[codec.BE32](t, []byte("next"))...)
-	f := frame.New[codec.BE32](reading(wire), frame.WithMaxSize(1024), frame.WithSkipOversized())
+	f := frame.New[codec.BE32](testkit.Reading(wire), frame.WithMaxSize(1024), frame.WithSkipOversized())
 	f.ReadMsg()
 	var msg []byte
 	var err error
-	if n := allocated(func() { msg, err = f.ReadMsg() }); n > 256<<10 {
+	if n := testkit.Allocated(func() { msg, err = f.ReadMsg() }); n > 256<<10 {
 		t.Errorf("skipping 4 MiB allocated %d bytes", n)
 	}
 	if string(msg) != "next" || err != nil {
@@ -140,15 +141,15 @@ func TestSkipNeverBuffersWhole(t *testing.T) {
 func TestWriteAboveMaxWritesNothing(t *testing.T) {
 	for _, batch := range []int{0, 1 << 10} {
 		var wire bytes.Buffer
-		s := writing(&wire)
+		s := &testkit.Stream{W: &wire}
 		f := frame.New[codec.BE16](s, frame.WithWriteBuffer(batch))
 		err := f.WriteMsg(make([]byte, 65536))
 		var tl *errs.MessageTooLargeError
 		if !errors.As(err, &tl) || tl.Size != 65536 || tl.Max != 65535 {
 			t.Fatalf("%v", err)
 		}
-		if err := f.Flush(); err != nil || wire.Len() != 0 || s.writes != 0 {
-			t.Fatalf("batch %d: %d bytes in %d writes went out", batch, wire.Len(), s.writes)
+		if err := f.Flush(); err != nil || wire.Len() != 0 || s.Writes != 0 {
+			t.Fatalf("batch %d: %d bytes in %d writes went out", batch, wire.Len(), s.Writes)
 		}
 		// The Framer is still usable.
 		if err := f.WriteMsg([]byte("ok")); err != nil {
@@ -159,7 +160,7 @@ func TestWriteAboveMaxWritesNothing(t *testing.T) {
 			t.Fatalf("% x", wire.Bytes())
 		}
 	}
-	f := frame.New[codec.Uvarint](writing(io.Discard), frame.WithMaxSize(3))
+	f := frame.New[codec.Uvarint](&testkit.Stream{W: io.Discard}, frame.WithMaxSize(3))
 	if err := f.WriteMsg([]byte("four")); !errors.Is(err, errs.ErrMessageTooLarge) {
 		t.Fatal(err)
 	}
@@ -179,18 +180,18 @@ func TestAppendFrameLimit(t *testing.T) {
 }
 
 func TestReadLength(t *testing.T) {
-	src := &stream{r: bytes.NewReader([]byte{0xAC, 0x02, 'x'})}
-	if n, err := frame.ReadLength[codec.Uvarint](src); n != 300 || err != nil || src.read != 2 {
-		t.Fatalf("%d, %v, read %d bytes", n, err, src.read)
+	src := &testkit.Stream{R: bytes.NewReader([]byte{0xAC, 0x02, 'x'})}
+	if n, err := frame.ReadLength[codec.Uvarint](src); n != 300 || err != nil || src.BytesRead != 2 {
+		t.Fatalf("%d, %v, read %d bytes", n, err, src.BytesRead)
 	}
-	if _, err := frame.ReadLength[codec.BE32](reading(nil)); err != io.EOF {
+	if _, err := frame.ReadLength[codec.BE32](testkit.Reading(nil)); err != io.EOF {
 		t.Fatalf("%v, want io.EOF", err)
 	}
 	var ir *errs.IncompleteReadError
-	if _, err := frame.ReadLength[codec.BE32](reading([]byte{1, 2, 3})); !errors.As(err, &ir) || ir.Expected != 4 || ir.Received != 3 || ir.Part != errs.ErrMissingLength {
+	if _, err := frame.ReadLength[codec.BE32](testkit.Reading([]byte{1, 2, 3})); !errors.As(err, &ir) || ir.Expected != 4 || ir.Received != 3 || ir.Part != errs.ErrMissingLength {
 		t.Fatalf("%v", err)
 	}
-	if _, err := frame.ReadLength[codec.Uvarint](reading([]byte{0x80, 0x00})); !errors.Is(err, errs.ErrMalformedLength) {
+	if _, err := frame.ReadLength[codec.Uvarint](testkit.Reading([]byte{0x80, 0x00})); !errors.Is(err, errs.ErrMalformedLength) {
 		t.Fatalf("%v", err)
 	}
 }
@@ -202,7 +203,7 @@ func TestAppendMsgGrowsToTheBodyOnly(t *testing.T) {
 	for _, n := range []int{64<<10 + 1, 128<<10 + 1, 1<<20 + 1} {
 		msg := repeat('g', n)
 		for _, rb := range []int{0, 4096} {
-			f := frame.New[codec.BE32](reading(encode[codec.BE32](t, msg)), frame.WithReadBuffer(rb))
+			f := frame.New[codec.BE32](testkit.Reading(encode[codec.BE32](t, msg)), frame.WithReadBuffer(rb))
 			got, err := f.AppendMsg(nil)
 			if err != nil || !bytes.Equal(got, msg) {
 				t.Fatalf("%d bytes, read buffer %d: got %d bytes, %v", n, rb, len(got), err)

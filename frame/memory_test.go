@@ -1,45 +1,32 @@
-package frame
+package frame_test
 
 import (
 	"bytes"
-	"io"
 	"testing"
 
 	"github.com/framekit/framekit/codec"
+	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/internal/bufpool"
+	"github.com/framekit/framekit/internal/testkit"
 )
 
-type loop struct {
-	r *bytes.Reader
-	b []byte
+// endless returns a stream that serves msg's frame over and over.
+func endless(t *testing.T, msg []byte) *testkit.Stream {
+	wire := encode[codec.BE32](t, msg)
+	return &testkit.Stream{R: testkit.Repeat(bytes.Repeat(wire, max(1, 100000/len(wire))))}
 }
 
-// Read replays b forever.
-func (l *loop) Read(p []byte) (int, error) {
-	if l.r.Len() == 0 {
-		l.r.Reset(l.b)
-	}
-	return l.r.Read(p)
-}
-func (l *loop) Write(p []byte) (int, error) { return len(p), nil }
-func (l *loop) Close() error                { return nil }
-
-func endless(t *testing.T, msg []byte) *loop {
-	wire, err := AppendFrame[codec.BE32](nil, msg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wire = bytes.Repeat(wire, max(1, 100000/len(wire)))
-	return &loop{bytes.NewReader(wire), wire}
-}
-
+// In steady state AppendMsg (into room), ReadMsgView, WriteMsg and
+// WriteMsgFunc allocate nothing, and ReadMsg only the message.
 func TestSteadyStateAllocations(t *testing.T) {
-	if raceEnabled {
+	if testkit.Race {
 		t.Skip("the race detector makes sync.Pool drop buffers at random")
 	}
 	for _, size := range []int{16, 4096, 200000} {
 		msg := bytes.Repeat([]byte{'m'}, size)
-		f := New[codec.BE32](endless(t, msg))
+		f := frame.New[codec.BE32](endless(t, msg))
 		dst := make([]byte, 0, size)
+		build := func(b []byte) ([]byte, error) { return append(b, msg...), nil }
 		cases := []struct {
 			name string
 			fn   func()
@@ -48,6 +35,7 @@ func TestSteadyStateAllocations(t *testing.T) {
 			{"AppendMsg", func() { dst, _ = f.AppendMsg(dst[:0]) }, 0},
 			{"ReadMsgView", func() { f.ReadMsgView() }, 0},
 			{"WriteMsg", func() { f.WriteMsg(msg) }, 0},
+			{"WriteMsgFunc", func() { f.WriteMsgFunc(size, build) }, 0},
 			{"ReadMsg", func() { f.ReadMsg() }, 1},
 		}
 		for _, c := range cases {
@@ -59,35 +47,28 @@ func TestSteadyStateAllocations(t *testing.T) {
 	}
 }
 
-func TestIdleFramerHoldsNoPooledBuffer(t *testing.T) {
-	wire, _ := AppendFrame[codec.Uvarint](nil, bytes.Repeat([]byte{'x'}, 32<<10))
-	wire, _ = AppendFrame[codec.Uvarint](wire, []byte("small"))
-	f := New[codec.Uvarint](&loop{bytes.NewReader(wire), nil})
-	if _, err := f.ReadMsg(); err != nil {
-		t.Fatal(err)
-	}
-	if f.big == nil {
-		t.Fatal("test bug: a 32 KiB message did not need the pooled buffer")
-	}
-	if _, err := f.ReadMsg(); err != nil {
-		t.Fatal(err)
-	}
-	if f.big != nil || f.view != nil {
-		t.Fatal("the pooled buffer is still held once the buffer is empty")
-	}
-	// A view keeps the buffer until the next read.
-	f = New[codec.Uvarint](&loop{bytes.NewReader(wire[:len(wire)-6]), nil})
-	view, _ := f.ReadMsgView()
-	if f.big == nil || len(view) != 32<<10 {
-		t.Fatal("the view's buffer was given back while the view is valid")
-	}
-	if _, err := f.ReadMsg(); err != io.EOF {
-		t.Fatal(err)
-	}
-	if f.big != nil {
-		t.Fatal("the pooled buffer is still held after the next read")
-	}
-	if size := int(unsafeSizeof(f)); size > 4<<10 {
-		t.Fatalf("an idle Framer is %d bytes", size)
+// A slice handed back with ReleaseMsg, from the pool's smallest class up, is
+// what a later ReadMsg of that size returns.
+func TestReleasedMessageIsReused(t *testing.T) {
+	for _, n := range []int{bufpool.MinSize, 4096} {
+		f := frame.New[codec.BE32](endless(t, bytes.Repeat([]byte{7}, n)))
+		reused := false
+		// The pool may drop a slice (at a GC, or at random under -race):
+		// one reuse in twenty tries is proof enough.
+		for try := 0; try < 20 && !reused; try++ {
+			m, err := f.ReadMsg()
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.ReleaseMsg(m)
+			again, err := f.ReadMsg()
+			if err != nil || len(again) != n {
+				t.Fatalf("ReadMsg: %d bytes, %v", len(again), err)
+			}
+			reused = &again[0] == &m[0]
+		}
+		if !reused {
+			t.Errorf("%d-byte messages: ReadMsg never reused a released slice", n)
+		}
 	}
 }

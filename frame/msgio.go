@@ -1,8 +1,6 @@
 package frame
 
 import (
-	"io"
-
 	"github.com/framekit/framekit/internal/bufpool"
 )
 
@@ -13,26 +11,9 @@ import (
 // Framer satisfies go-msgio's Reader interface; it is not an io.Reader over
 // the message bytes.
 func (f *Framer[L]) Read(p []byte) (int, error) {
-	f.rmu.Lock()
-	defer f.rmu.Unlock()
-	n, err := f.header()
-	if err != nil {
-		return 0, err
-	}
-	if n > len(p) {
-		return 0, io.ErrShortBuffer
-	}
-	if !f.fits(n) {
-		msg, err := f.readBody(p[:0], n, false)
-		return len(msg), err
-	}
-	body, err := f.bufferedBody(n)
-	if err != nil {
-		return 0, err
-	}
-	copy(p, body)
-	f.release()
-	return n, nil
+	f.rd.mu.Lock()
+	defer f.rd.mu.Unlock()
+	return f.rd.readIntoLocked(p)
 }
 
 // Write writes p as one message, go-msgio style: it returns len(p) on success

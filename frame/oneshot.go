@@ -34,7 +34,7 @@ func ReadLength[L codec.LengthCodec](r io.Reader) (uint64, error) {
 	var hdr [16]byte
 	n, got, size, err := readHeader[L](r, hdr[:])
 	if err == io.EOF && got > 0 {
-		err = conn.Incomplete(r, size, got, errs.ErrMissingLength)
+		err = incomplete(r, size, got, errs.ErrMissingLength)
 	}
 	return n, err
 }
@@ -57,4 +57,16 @@ func readHeader[L codec.LengthCodec](r io.Reader, hdr []byte) (n uint64, got, si
 			return 0, got, size, err
 		}
 	}
+}
+
+// incomplete returns the *errs.IncompleteReadError for a stream s that ended
+// after received of expected bytes of the part of a frame it was reading,
+// naming s's transport and age when s is a conn.StateReporter.
+func incomplete(s any, expected, received int, part error) *errs.IncompleteReadError {
+	e := &errs.IncompleteReadError{Expected: expected, Received: received, Part: part}
+	if sr, ok := s.(conn.StateReporter); ok {
+		st := sr.ConnState()
+		e.Transport, e.Age = st.Transport, st.Age
+	}
+	return e
 }

@@ -1,6 +1,11 @@
 package frame
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+
+	"github.com/framekit/framekit/codec"
+)
 
 // Defaults of the options.
 const (
@@ -34,8 +39,16 @@ type config struct {
 	skipOversized bool
 }
 
-func defaultConfig() config {
-	return config{maxSize: DefaultMaxSize, readBuffer: DefaultReadBuffer}
+// configure applies opts to the defaults, and clips the maximum size to what
+// L and an int carry.
+func configure[L codec.LengthCodec](opts []Option) config {
+	cfg := config{maxSize: DefaultMaxSize, readBuffer: DefaultReadBuffer}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	var c L
+	cfg.maxSize = int(min(uint64(cfg.maxSize), c.MaxLength(), math.MaxInt))
+	return cfg
 }
 
 // WithMaxSize sets the largest message body, inclusive, that the Framer reads

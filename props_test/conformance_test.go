@@ -1,11 +1,11 @@
 package props_test
 
 import (
+	"io"
 	"net"
 	"testing"
 
 	"github.com/framekit/framekit/codec"
-	"github.com/framekit/framekit/conn"
 	"github.com/framekit/framekit/frame"
 	"github.com/framekit/framekit/frame/frametest"
 )
@@ -51,7 +51,7 @@ func conformance[L codec.LengthCodec](t *testing.T) {
 			}
 			return frame.New[L](a, opts...), frame.New[L](b, opts...)
 		}
-		stream := func(w, r conn.ReadWriteCloser) (frame.MsgWriter, frame.MsgReader, error) {
+		stream := func(w, r io.ReadWriteCloser) (frame.MsgWriter, frame.MsgReader, error) {
 			return frame.New[L](w, opts...), frame.New[L](r, opts...), nil
 		}
 		t.Run(c.String()+"/pipe/"+set.name, func(t *testing.T) {

@@ -3,13 +3,14 @@ package props_test
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"io"
 	"net"
 	"testing"
 
 	"github.com/framekit/framekit/codec"
-	"github.com/framekit/framekit/conn"
 	"github.com/framekit/framekit/frame"
 	"github.com/framekit/framekit/frame/frametest"
+	"github.com/framekit/framekit/secure"
 )
 
 // TestEncryptedConformance runs the frametest harness on Encrypted pairs
@@ -32,7 +33,7 @@ var (
 
 // confEncrypters returns a fresh pair of Encrypters, each side's send key
 // the other's receive key, all AES-256-GCM.
-func confEncrypters() (a, b frame.Encrypter, err error) {
+func confEncrypters() (a, b secure.Encrypter, err error) {
 	aeads := make([]cipher.AEAD, 4)
 	for i, key := range [][]byte{confKeyAB, confKeyBA, confKeyBA, confKeyAB} {
 		block, err := aes.NewCipher(key)
@@ -43,20 +44,20 @@ func confEncrypters() (a, b frame.Encrypter, err error) {
 			return nil, nil, err
 		}
 	}
-	if a, err = frame.NewAEADEncrypter(aeads[0], aeads[1]); err != nil {
+	if a, err = secure.NewAEADEncrypter(aeads[0], aeads[1]); err != nil {
 		return nil, nil, err
 	}
-	b, err = frame.NewAEADEncrypter(aeads[2], aeads[3])
+	b, err = secure.NewAEADEncrypter(aeads[2], aeads[3])
 	return a, b, err
 }
 
 // encryptedEnds returns Encrypted ends over Framers on L over a and b.
-func encryptedEnds[L codec.LengthCodec](a, b conn.ReadWriteCloser, opts []frame.Option) (*frame.Encrypted, *frame.Encrypted, error) {
+func encryptedEnds[L codec.LengthCodec](a, b io.ReadWriteCloser, opts []frame.Option) (*secure.Encrypted, *secure.Encrypted, error) {
 	ea, eb, err := confEncrypters()
 	if err != nil {
 		return nil, nil, err
 	}
-	return frame.NewEncrypted(frame.New[L](a, opts...), ea), frame.NewEncrypted(frame.New[L](b, opts...), eb), nil
+	return secure.NewEncrypted(frame.New[L](a, opts...), ea), secure.NewEncrypted(frame.New[L](b, opts...), eb), nil
 }
 
 func encConformance[L codec.LengthCodec](t *testing.T) {
@@ -83,7 +84,7 @@ func encConformance[L codec.LengthCodec](t *testing.T) {
 		}
 		harness := []frametest.Option{
 			frametest.WithMaxSize(limit - gcmOverhead),
-			frametest.WithStream(func(w, r conn.ReadWriteCloser) (frame.MsgWriter, frame.MsgReader, error) {
+			frametest.WithStream(func(w, r io.ReadWriteCloser) (frame.MsgWriter, frame.MsgReader, error) {
 				ew, er, err := encryptedEnds[L](w, r, opts)
 				return ew, er, err
 			}),

@@ -16,6 +16,7 @@ import (
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
 	"github.com/framekit/framekit/internal/bufpool"
+	"github.com/framekit/framekit/secure"
 )
 
 // The encrypted layer's properties run over AES-GCM sessions with drawn keys
@@ -114,11 +115,11 @@ func (s session) gcm(t *rapid.T, key []byte) cipher.AEAD {
 
 // writer returns the writer's Encrypter, reader the reader's: fresh, so both
 // counters start at 0.
-func (s session) writer(t *rapid.T) frame.Encrypter { return s.encrypter(t, s.key, s.back) }
-func (s session) reader(t *rapid.T) frame.Encrypter { return s.encrypter(t, s.back, s.key) }
+func (s session) writer(t *rapid.T) secure.Encrypter { return s.encrypter(t, s.key, s.back) }
+func (s session) reader(t *rapid.T) secure.Encrypter { return s.encrypter(t, s.back, s.key) }
 
-func (s session) encrypter(t *rapid.T, send, recv []byte) frame.Encrypter {
-	enc, err := frame.NewAEADEncrypter(s.gcm(t, send), s.gcm(t, recv))
+func (s session) encrypter(t *rapid.T, send, recv []byte) secure.Encrypter {
+	enc, err := secure.NewAEADEncrypter(s.gcm(t, send), s.gcm(t, recv))
 	if err != nil {
 		t.Fatalf("NewAEADEncrypter: %v", err)
 	}
@@ -226,14 +227,14 @@ func drawEncConfig[L codec.LengthCodec](t *rapid.T, least, most, largest int) en
 
 // reader returns an Encrypted opening what sealAll wrote, read from s
 // through the drawn kind of inner stream; opts come after the drawn ones.
-func (cfg encConfig) reader(t *rapid.T, s *stream, opts ...frame.Option) *frame.Encrypted {
+func (cfg encConfig) reader(t *rapid.T, s *stream, opts ...frame.Option) *secure.Encrypted {
 	return cfg.readerWith(t, s, cfg.sess.reader(t), opts...)
 }
 
 // readerWith is reader opening with enc instead of the session's reader.
-func (cfg encConfig) readerWith(t *rapid.T, s *stream, enc frame.Encrypter, opts ...frame.Option) *frame.Encrypted {
+func (cfg encConfig) readerWith(t *rapid.T, s *stream, enc secure.Encrypter, opts ...frame.Option) *secure.Encrypted {
 	opts = append([]frame.Option{frame.WithMaxSize(cfg.limit), frame.WithReadBuffer(cfg.readBuffer)}, opts...)
-	return frame.NewEncrypted(cfg.newInner(s, cfg.readerInner, opts), enc)
+	return secure.NewEncrypted(cfg.newInner(s, cfg.readerInner, opts), enc)
 }
 
 // sealAll writes cfg.msgs through an Encrypted over a Framer on L, ending
@@ -243,7 +244,7 @@ func (cfg encConfig) readerWith(t *rapid.T, s *stream, enc frame.Encrypter, opts
 func sealAll[L codec.LengthCodec](t *rapid.T, cfg encConfig) (data []byte, sealed [][]byte) {
 	s := &stream{cut: -1, budget: -1}
 	f := frame.New[L](s, frame.WithMaxSize(cfg.limit), frame.WithWriteBuffer(cfg.writeBuf))
-	w := frame.NewEncrypted(wrapInner(f, cfg.writerInner), cfg.sess.writer(t))
+	w := secure.NewEncrypted(wrapInner(f, cfg.writerInner), cfg.sess.writer(t))
 	if w.MaxSize() != plainMax[L](cfg.limit) {
 		t.Fatalf("MaxSize() = %d over WithMaxSize(%d), want %d", w.MaxSize(), cfg.limit, plainMax[L](cfg.limit))
 	}
@@ -307,7 +308,7 @@ func drawReadPlan(t *rapid.T, count int) readPlan {
 // no bytes with an error, a non-nil message without one, and AppendMsg
 // leaving dst's bytes alone. A ReadMsg slice is returned as it is, since the
 // caller owns it; the others are copied.
-func readOne(t *rapid.T, e *frame.Encrypted, w encWay, appendCap int) ([]byte, error) {
+func readOne(t *rapid.T, e *secure.Encrypted, w encWay, appendCap int) ([]byte, error) {
 	switch w {
 	case encReadMsg:
 		m, err := e.ReadMsg()
@@ -357,7 +358,7 @@ func scribblePool(n int) {
 // drain reads e to its first error as plan says and returns the messages
 // read and that error, io.EOF at a clean end. Messages must end after
 // yielding an error, and end quietly at io.EOF.
-func drain(t *rapid.T, e *frame.Encrypted, plan readPlan) (got [][]byte, err error) {
+func drain(t *rapid.T, e *secure.Encrypted, plan readPlan) (got [][]byte, err error) {
 	for {
 		if len(got) == plan.iterFrom {
 			n := 0
@@ -436,7 +437,7 @@ func wantDecryptionFailed(t *rapid.T, what string, err error, counter, size int)
 
 // wantStuck fails t unless every way of reading e fails again with err
 // itself, and, after a decryption failure, without reading from s.
-func wantStuck(t *rapid.T, what string, e *frame.Encrypted, s *stream, err error) {
+func wantStuck(t *rapid.T, what string, e *secure.Encrypted, s *stream, err error) {
 	t.Helper()
 	pos := s.pos
 	for w := range encWays {
@@ -499,7 +500,7 @@ func checkEncWriteLimit[L codec.LengthCodec](t *rapid.T) {
 	}
 	s := &stream{cut: -1, budget: -1}
 	f := frame.New[L](s, frame.WithMaxSize(cfg.limit), frame.WithWriteBuffer(cfg.writeBuf))
-	w := frame.NewEncrypted(wrapInner(f, cfg.writerInner), cfg.sess.writer(t))
+	w := secure.NewEncrypted(wrapInner(f, cfg.writerInner), cfg.sess.writer(t))
 	bad := rapid.IntRange(0, len(cfg.msgs)).Draw(t, "badAt")
 	for i := 0; i <= len(cfg.msgs); i++ {
 		if i == bad {

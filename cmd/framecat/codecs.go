@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/framekit/framekit/codec"
-	"github.com/framekit/framekit/conn"
 	"github.com/framekit/framekit/frame"
 )
 
@@ -15,7 +15,7 @@ import (
 // written once against this struct instead of once per type parameter.
 type lengthCodec struct {
 	codec.LengthCodec
-	newFramer   func(rw conn.ReadWriteCloser, opts ...frame.Option) framer
+	newFramer   func(rw io.ReadWriteCloser, opts ...frame.Option) framer
 	appendFrame func(dst, msg []byte) ([]byte, error)
 }
 
@@ -33,7 +33,7 @@ func bind[L codec.LengthCodec]() lengthCodec {
 	var c L
 	return lengthCodec{
 		LengthCodec: c,
-		newFramer: func(rw conn.ReadWriteCloser, opts ...frame.Option) framer {
+		newFramer: func(rw io.ReadWriteCloser, opts ...frame.Option) framer {
 			return frame.New[L](rw, opts...)
 		},
 		appendFrame: frame.AppendFrame[L],

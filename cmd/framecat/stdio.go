@@ -26,7 +26,7 @@ func (a *app) withOutput(name string, fn func(out *bufio.Writer, p *progress) er
 	return err
 }
 
-// stream adapts stdin and stdout to the conn.ReadWriteCloser a Framer is
+// stream adapts stdin and stdout to the io.ReadWriteCloser a Framer is
 // stacked on. Either side may be nil when the command only reads or only
 // writes. Close closes neither: the process owns its standard streams.
 type stream struct {

@@ -2,10 +2,10 @@ package frametest_test
 
 import (
 	"fmt"
+	"io"
 	"net"
 
 	"github.com/framekit/framekit/codec"
-	"github.com/framekit/framekit/conn"
 	"github.com/framekit/framekit/frame"
 	"github.com/framekit/framekit/frame/frametest"
 )
@@ -25,7 +25,7 @@ func framerPipe() (a, b frame.MsgReadWriteCloser, stop func(), err error) {
 
 // framerStream is a frametest.MakeStream: a writing and a reading Framer on
 // the raw streams the harness provides.
-func framerStream(w, r conn.ReadWriteCloser) (frame.MsgWriter, frame.MsgReader, error) {
+func framerStream(w, r io.ReadWriteCloser) (frame.MsgWriter, frame.MsgReader, error) {
 	return frame.New[codec.Uvarint](w, frame.WithMaxSize(1<<20)), frame.New[codec.Uvarint](r, frame.WithMaxSize(1<<20)), nil
 }
 

@@ -31,11 +31,11 @@ package frametest
 
 import (
 	"encoding/binary"
+	"io"
 	"math/rand/v2"
 	"testing"
 	"time"
 
-	"github.com/framekit/framekit/conn"
 	"github.com/framekit/framekit/frame"
 )
 
@@ -58,7 +58,7 @@ type MakePipe func() (a, b frame.MsgReadWriteCloser, stop func(), err error)
 // The harness writes all messages before it reads. The writer must have sent
 // each message on w by the time its WriteMsg, or its Flush when it has one,
 // returns.
-type MakeStream func(w, r conn.ReadWriteCloser) (frame.MsgWriter, frame.MsgReader, error)
+type MakeStream func(w, r io.ReadWriteCloser) (frame.MsgWriter, frame.MsgReader, error)
 
 // Option configures TestMsgPipe.
 type Option func(*config)

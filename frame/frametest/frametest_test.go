@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/framekit/framekit/codec"
-	"github.com/framekit/framekit/conn"
 	"github.com/framekit/framekit/frame"
 	"github.com/framekit/framekit/frame/frametest"
 )
@@ -53,7 +52,7 @@ func limitedPipe(wmax, rmax int) frametest.MakePipe {
 
 // limitedStream is framerStream with a limit.
 func limitedStream(limit int) frametest.MakeStream {
-	return func(w, r conn.ReadWriteCloser) (frame.MsgWriter, frame.MsgReader, error) {
+	return func(w, r io.ReadWriteCloser) (frame.MsgWriter, frame.MsgReader, error) {
 		return frame.New[codec.Uvarint](w, frame.WithMaxSize(limit)), frame.New[codec.Uvarint](r, frame.WithMaxSize(limit)), nil
 	}
 }
@@ -155,7 +154,7 @@ func racyPipe() (a, b frame.MsgReadWriteCloser, stop func(), err error) {
 	return &racy{MsgReadWriteCloser: a, scratch: make([]byte, 1<<20)}, b, stop, err
 }
 
-func eofStream(w, r conn.ReadWriteCloser) (frame.MsgWriter, frame.MsgReader, error) {
+func eofStream(w, r io.ReadWriteCloser) (frame.MsgWriter, frame.MsgReader, error) {
 	mw, mr, err := framerStream(w, r)
 	return mw, eofer{mr}, err
 }

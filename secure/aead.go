@@ -1,4 +1,17 @@
-package frame
+// Package secure seals messages: Encrypted is a message stream stacked on
+// another (usually a frame.Framer) that encrypts every message it writes and
+// decrypts every message it reads, with an Encrypter such as the AEAD one of
+// NewAEADEncrypter (py-libp2p's EncryptedMsgReadWriter and Encrypter).
+//
+//	enc, err := secure.NewAEADEncrypter(sendGCM, recvGCM)
+//	s := secure.NewEncrypted(frame.New[codec.BE16](c), enc)
+//	err = s.WriteMsg([]byte("hello"))
+//	msg, err := s.ReadMsg()
+//
+// Encrypted reaches the stream below only through package frame's exported
+// interfaces, so any message layer can stand in for the Framer, and a
+// layer of a user's own can work as this one does.
+package secure
 
 // Design note: the AEAD encrypter derives every nonce from a per-direction
 // message counter, so nothing random is needed and nothing travels on the
@@ -11,6 +24,7 @@ package frame
 import (
 	"crypto/cipher"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -77,14 +91,16 @@ func (e *decryptError) Unwrap() error { return errs.ErrDecryptionFailed }
 // longer than its plaintext.
 //
 // The counter never wraps: after the message with counter 2^64−1, Encrypt
-// (Decrypt) fails with errs.ErrNonceExhausted, before any nonce could be reused.
+// (Decrypt) fails with an error matching errs.ErrNonceExhausted, before any
+// nonce could be reused.
 // A Decrypt that fails authentication returns an error matching
 // errs.ErrDecryptionFailed and errs.ErrIO that names the counter and size,
 // and does not advance the counter.
 //
-// NewAEADEncrypter returns an error matching errs.ErrIO for an AEAD whose
-// nonce is shorter than 8 bytes, for AEADs that differ in overhead, and for
-// send and recv being the same AEAD. It panics if either is nil.
+// NewAEADEncrypter returns an error for an AEAD whose nonce is shorter than 8
+// bytes, for AEADs that differ in overhead, and for send and recv being the
+// same AEAD: a bad argument, not an I/O error, so it matches none of the errs
+// sentinels. It panics if either is nil.
 //
 // The Encrypter is safe for concurrent use; concurrent Encrypt calls get
 // distinct nonces in the order they are served. Its String and Format output
@@ -97,35 +113,38 @@ func NewAEADEncrypter(send, recv cipher.AEAD) (Encrypter, error) {
 	return e, nil
 }
 
-// configError rejects an argument of NewAEADEncrypter. It matches errs.ErrIO,
-// as every error of the library does.
-type configError struct{ text string }
+// nonceExhaustedError reports that a direction has used every counter value.
+type nonceExhaustedError struct{ direction string }
 
-func (e *configError) Error() string { return e.text }
-func (e *configError) Unwrap() error { return errs.ErrIO }
+func (e *nonceExhaustedError) Error() string {
+	return "framekit: nonce counter exhausted: all 2^64 nonces of the " + e.direction + " direction are used"
+}
+
+// Unwrap returns errs.ErrNonceExhausted, which matches errs.ErrMsgio and
+// errs.ErrIO.
+func (e *nonceExhaustedError) Unwrap() error { return errs.ErrNonceExhausted }
 
 // newAEADEncrypter is NewAEADEncrypter with the first counter of each
 // direction given, so that tests can start near the end of the counter.
 func newAEADEncrypter(send, recv cipher.AEAD, sendNext, recvNext uint64) (*aeadEncrypter, error) {
 	if send == nil || recv == nil {
-		panic("frame: NewAEADEncrypter with a nil AEAD")
+		panic("secure: NewAEADEncrypter with a nil AEAD")
 	}
 	for _, a := range []cipher.AEAD{send, recv} {
 		if n := a.NonceSize(); n < 8 {
-			return nil, &configError{"framekit: aead nonce of " + strconv.Itoa(n) +
-				" bytes cannot hold a 64-bit counter: at least 8 needed"}
+			return nil, fmt.Errorf("secure: aead nonce of %d bytes cannot hold a 64-bit counter: at least 8 needed", n)
 		}
 	}
 	if send.Overhead() != recv.Overhead() {
-		return nil, &configError{fmt.Sprintf("framekit: send and receive aeads differ in overhead: %d and %d bytes",
-			send.Overhead(), recv.Overhead())}
+		return nil, fmt.Errorf("secure: send and receive aeads differ in overhead: %d and %d bytes",
+			send.Overhead(), recv.Overhead())
 	}
 	if sameAEAD(send, recv) {
-		return nil, &configError{"framekit: send and receive use the same aead: every nonce would be used twice"}
+		return nil, errors.New("secure: send and receive use the same aead: every nonce would be used twice")
 	}
 	return &aeadEncrypter{
-		send:     direction{aead: send, next: sendNext, nonce: make([]byte, send.NonceSize())},
-		recv:     direction{aead: recv, next: recvNext, nonce: make([]byte, recv.NonceSize())},
+		send:     direction{name: "send", aead: send, next: sendNext, nonce: make([]byte, send.NonceSize())},
+		recv:     direction{name: "receive", aead: recv, next: recvNext, nonce: make([]byte, recv.NonceSize())},
 		overhead: send.Overhead(),
 	}, nil
 }
@@ -146,17 +165,18 @@ type aeadEncrypter struct {
 // direction is the state of one direction of a session.
 type direction struct {
 	mu    sync.Mutex
+	name  string // "send" or "receive", for errors
 	aead  cipher.AEAD
 	next  uint64 // counter of the next message
 	spent bool   // every counter value has been used, up to and including 2^64−1
 	nonce []byte // the AEAD's nonce, rewritten for each message
 }
 
-// take returns the nonce for the next message, or errs.ErrNonceExhausted. The
-// caller holds d.mu.
+// take returns the nonce for the next message, or an error matching
+// errs.ErrNonceExhausted. The caller holds d.mu.
 func (d *direction) take() ([]byte, error) {
 	if d.spent {
-		return nil, errs.ErrNonceExhausted
+		return nil, &nonceExhaustedError{d.name}
 	}
 	binary.BigEndian.PutUint64(d.nonce[len(d.nonce)-8:], d.next)
 	return d.nonce, nil
@@ -181,7 +201,7 @@ func (d *direction) count() string {
 	return strconv.FormatUint(d.next, 10)
 }
 
-// Encrypt appends the sealed plaintext to dst. It fails with
+// Encrypt appends the sealed plaintext to dst. It fails with an error matching
 // errs.ErrNonceExhausted, appending nothing, once the send counter is used up.
 func (e *aeadEncrypter) Encrypt(dst, plaintext []byte) ([]byte, error) {
 	d := &e.send
@@ -198,8 +218,8 @@ func (e *aeadEncrypter) Encrypt(dst, plaintext []byte) ([]byte, error) {
 
 // Decrypt appends the opened ciphertext to dst. It fails with an error
 // matching errs.ErrDecryptionFailed when the ciphertext does not authenticate
-// under the next receive counter, and with errs.ErrNonceExhausted once that
-// counter is used up.
+// under the next receive counter, and with one matching errs.ErrNonceExhausted
+// once that counter is used up.
 func (e *aeadEncrypter) Decrypt(dst, ciphertext []byte) ([]byte, error) {
 	d := &e.recv
 	d.mu.Lock()

@@ -1,4 +1,4 @@
-package frame_test
+package secure_test
 
 import (
 	"crypto/aes"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/secure"
 )
 
 // exampleGCM returns AES-128-GCM with key; real keys come from a handshake.
@@ -29,18 +30,18 @@ func ExampleNewEncrypted() {
 	const keyAB, keyBA = "key from A to B!", "key from B to A!"
 	ca, cb := net.Pipe()
 
-	encA, err := frame.NewAEADEncrypter(exampleGCM(keyAB), exampleGCM(keyBA))
+	encA, err := secure.NewAEADEncrypter(exampleGCM(keyAB), exampleGCM(keyBA))
 	if err != nil {
 		panic(err)
 	}
-	a := frame.NewEncrypted(frame.New[codec.BE16](ca), encA)
+	a := secure.NewEncrypted(frame.New[codec.BE16](ca), encA)
 	defer a.Close()
 
-	encB, err := frame.NewAEADEncrypter(exampleGCM(keyBA), exampleGCM(keyAB))
+	encB, err := secure.NewAEADEncrypter(exampleGCM(keyBA), exampleGCM(keyAB))
 	if err != nil {
 		panic(err)
 	}
-	b := frame.NewEncrypted(frame.New[codec.BE16](cb), encB)
+	b := secure.NewEncrypted(frame.New[codec.BE16](cb), encB)
 	defer b.Close()
 
 	go func() {

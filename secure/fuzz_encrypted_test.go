@@ -1,4 +1,4 @@
-package frame_test
+package secure_test
 
 import (
 	"bytes"
@@ -13,6 +13,9 @@ import (
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/internal/reference"
+	"github.com/framekit/framekit/internal/testkit"
+	"github.com/framekit/framekit/secure"
 )
 
 // Keys of the fuzzed session: the peer seals with fuzzKeyIn and the reader
@@ -150,7 +153,7 @@ func FuzzEncryptedRead(f *testing.F) {
 // ReadMsgView, or one turn of a loop over Messages that breaks out. It
 // returns a copy of the message, and io.EOF for a loop that ended without a
 // turn.
-func fuzzEncReadOne(t *testing.T, e *frame.Encrypted, w int) ([]byte, error) {
+func fuzzEncReadOne(t *testing.T, e *secure.Encrypted, w int) ([]byte, error) {
 	switch w {
 	case 0:
 		m, err := e.ReadMsg()
@@ -190,7 +193,7 @@ func fuzzEncRead[L codec.LengthCodec](t *testing.T, data []byte, readBuffer, lim
 	if skip {
 		opts = append(opts, frame.WithSkipOversized())
 	}
-	s := newFuzzStream(data, steps)
+	s := testkit.Scheduled(data, steps)
 	inner := frame.New[L](s, opts...)
 	maxSize := inner.MaxSize()
 	var wrapped frame.MsgReadWriteCloser = inner
@@ -200,50 +203,50 @@ func fuzzEncRead[L codec.LengthCodec](t *testing.T, data []byte, readBuffer, lim
 	case 2:
 		wrapped = encOpaque{inner}
 	}
-	enc, err := frame.NewAEADEncrypter(encGCM(t, fuzzKeyOut, 12), encGCM(t, fuzzKeyIn, 12))
+	enc, err := secure.NewAEADEncrypter(encGCM(t, fuzzKeyOut, 12), encGCM(t, fuzzKeyIn, 12))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := frame.NewEncrypted(wrapped, enc)
+	e := secure.NewEncrypted(wrapped, enc)
 	opener := encGCM(t, fuzzKeyIn, 12)
 	pos, counter := 0, uint64(0)
 	for reads := 0; ; reads++ {
 		if reads > len(data)+1 {
 			t.Fatalf("%d reads of %d bytes: no progress", reads, len(data))
 		}
-		want := refRead[L](data, pos, maxSize)
+		want := reference.Next[L](data, pos, maxSize)
 		w := (int(flags>>3) + reads) % 4
-		before := s.pos
+		before := s.BytesRead
 		var got []byte
-		alloc := allocated(func() { got, err = fuzzEncReadOne(t, e, w) })
+		alloc := testkit.Allocated(func() { got, err = fuzzEncReadOne(t, e, w) })
 		// The read buffer, a body, its plaintext, a pooled buffer and the
 		// bytes consumed, with room for the runtime's own noise.
-		if bound := uint64(3*(s.pos-before) + 4*maxSize + int(readBuffer) + allocSlack); alloc > bound {
+		if bound := uint64(3*(s.BytesRead-before) + 4*maxSize + int(readBuffer) + testkit.AllocSlack); alloc > bound {
 			t.Fatalf("read %d (way %d) allocated %d bytes, bound %d", reads, w, alloc, bound)
 		}
 		if err != nil && err != io.EOF && !errors.Is(err, errs.ErrIO) {
 			t.Fatalf("read %d (way %d): error %v matches neither io.EOF nor errs.ErrIO", reads, w, err)
 		}
-		if want.err != nil { // the framing fails: the Encrypted passes the error on
-			if !sameError(err, want.err) {
-				t.Fatalf("read %d (way %d) at %d: error %#v, want %#v", reads, w, pos, err, want.err)
+		if want.Err != nil { // the framing fails: the Encrypted passes the error on
+			if !reference.SameError(err, want.Err) {
+				t.Fatalf("read %d (way %d) at %d: error %#v, want %#v", reads, w, pos, err, want.Err)
 			}
 			if _, tooLarge := err.(*errs.MessageTooLargeError); tooLarge && skip {
-				if want.cut != nil {
-					if _, err = e.ReadMsg(); !sameError(err, want.cut) {
-						t.Fatalf("read after skipping a cut body: %#v, want %#v", err, want.cut)
+				if want.Cut != nil {
+					if _, err = e.ReadMsg(); !reference.SameError(err, want.Cut) {
+						t.Fatalf("read after skipping a cut body: %#v, want %#v", err, want.Cut)
 					}
 					return
 				}
-				pos = want.next // the skipped message used up no counter here
+				pos = want.Next // the skipped message used up no counter here
 				continue
 			}
 			fuzzEncStuck(t, e, s, err)
 			return
 		}
-		plain, openErr := opener.Open(nil, fuzzNonce(counter), want.msg, nil)
+		plain, openErr := opener.Open(nil, fuzzNonce(counter), want.Msg, nil)
 		if openErr != nil {
-			name := "message " + strconv.FormatUint(counter, 10) + " (" + strconv.Itoa(len(want.msg)) + " bytes)"
+			name := "message " + strconv.FormatUint(counter, 10) + " (" + strconv.Itoa(len(want.Msg)) + " bytes)"
 			if got != nil || !errors.Is(err, errs.ErrDecryptionFailed) || !strings.Contains(err.Error(), name) {
 				t.Fatalf("read %d (way %d) of a frame that does not open: (%d bytes, %v), want a decryption failure naming %s", reads, w, len(got), err, name)
 			}
@@ -256,21 +259,21 @@ func fuzzEncRead[L codec.LengthCodec](t *testing.T, data []byte, readBuffer, lim
 		if err != nil || !bytes.Equal(got, plain) {
 			t.Fatalf("read %d (way %d) at %d: (%d bytes, %v), want the %d-byte message %d", reads, w, pos, len(got), err, len(plain), counter)
 		}
-		pos, counter = want.next, counter+1
+		pos, counter = want.Next, counter+1
 	}
 }
 
 // fuzzEncStuck fails t unless every way of reading e returns err again and,
 // after a decryption failure, reads nothing more from s.
-func fuzzEncStuck(t *testing.T, e *frame.Encrypted, s *fuzzStream, err error) {
+func fuzzEncStuck(t *testing.T, e *secure.Encrypted, s *testkit.Stream, err error) {
 	t.Helper()
-	at := s.pos
+	at := s.BytesRead
 	for w := range 4 {
 		if m, again := fuzzEncReadOne(t, e, w); again != err || m != nil {
 			t.Fatalf("way %d after %v: (%d bytes, %v), want the same error", w, err, len(m), again)
 		}
 	}
-	if errors.Is(err, errs.ErrDecryptionFailed) && s.pos != at {
-		t.Fatalf("reads after a decryption failure took %d more bytes", s.pos-at)
+	if errors.Is(err, errs.ErrDecryptionFailed) && s.BytesRead != at {
+		t.Fatalf("reads after a decryption failure took %d more bytes", s.BytesRead-at)
 	}
 }

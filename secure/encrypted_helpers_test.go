@@ -1,4 +1,4 @@
-package frame_test
+package secure_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/conn"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/secure"
 )
 
 // encMem is an in-memory stream that reads back what was written to it, and
@@ -73,10 +74,10 @@ func encInners[L codec.LengthCodec]() map[string]func(*frame.Framer[L]) frame.Ms
 
 // encWire returns the bytes an Encrypted with enc over a Framer[L] puts on
 // the wire for msgs.
-func encWire[L codec.LengthCodec](t testing.TB, enc frame.Encrypter, msgs ...[]byte) []byte {
+func encWire[L codec.LengthCodec](t testing.TB, enc secure.Encrypter, msgs ...[]byte) []byte {
 	t.Helper()
 	var wire encMem
-	e := frame.NewEncrypted(frame.New[L](&wire), enc)
+	e := secure.NewEncrypted(frame.New[L](&wire), enc)
 	for _, m := range msgs {
 		if err := e.WriteMsg(m); err != nil {
 			t.Fatal(err)
@@ -104,9 +105,9 @@ func encFrames[L codec.LengthCodec](t testing.TB, wire []byte) (frames [][]byte,
 
 // encReading returns an Encrypted with enc reading wire through an exact-mode
 // Framer[L], and the reader, whose Len tells how much was consumed.
-func encReading[L codec.LengthCodec](wire []byte, enc frame.Encrypter) (*frame.Encrypted, *bytes.Reader) {
+func encReading[L codec.LengthCodec](wire []byte, enc secure.Encrypter) (*secure.Encrypted, *bytes.Reader) {
 	r := bytes.NewReader(wire)
-	return frame.NewEncrypted(frame.New[L](encReader{r}, frame.WithReadBuffer(0)), enc), r
+	return secure.NewEncrypted(frame.New[L](encReader{r}, frame.WithReadBuffer(0)), enc), r
 }
 
 // encAddressed is a TCP connection that reports its peer's address and its

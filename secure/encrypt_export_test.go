@@ -1,4 +1,4 @@
-package frame
+package secure
 
 import "crypto/cipher"
 

@@ -1,4 +1,4 @@
-package frame_test
+package secure_test
 
 import (
 	"bytes"
@@ -17,6 +17,8 @@ import (
 	"github.com/framekit/framekit/conn"
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/internal/testkit"
+	"github.com/framekit/framekit/secure"
 )
 
 // encRoundTrip sends msgs from A to B, B echoes each one back, and A checks
@@ -30,8 +32,8 @@ func encRoundTrip[L codec.LengthCodec](t *testing.T, ca, cb net.Conn, wrap func(
 	cb.SetDeadline(deadline)
 	ea, eb := encPair(t, 0)
 	innerA := wrap(frame.New[L](ca, opts...))
-	a := frame.NewEncrypted(innerA, ea)
-	b := frame.NewEncrypted(wrap(frame.New[L](cb, opts...)), eb)
+	a := secure.NewEncrypted(innerA, ea)
+	b := secure.NewEncrypted(wrap(frame.New[L](cb, opts...)), eb)
 	wantMax := math.MaxInt - 16 // no limit known without the inner's MaxSize
 	if _, ok := innerA.(interface{ MaxSize() int }); ok {
 		wantMax = maxPlain
@@ -107,7 +109,7 @@ func TestEncryptedRoundTrip(t *testing.T) {
 	t.Parallel()
 	transports := map[string]func(t *testing.T) (net.Conn, net.Conn){
 		"pipe": func(*testing.T) (net.Conn, net.Conn) { return net.Pipe() },
-		"tcp":  func(t *testing.T) (net.Conn, net.Conn) { return tcpPair(t) },
+		"tcp":  func(t *testing.T) (net.Conn, net.Conn) { return testkit.TCPPair(t) },
 	}
 	for tname, transport := range transports {
 		for iname, wrap := range encInners[codec.BE16]() {
@@ -135,7 +137,9 @@ func TestEncryptedRoundTrip(t *testing.T) {
 	}
 }
 
-// encFlushing flushes a batched Framer after each message.
+// encFlushing flushes a batched Framer after each message. It changes what
+// WriteMsg does, so it overrides the Framer's WriteMsgFunc too, as package
+// frame asks of a type that embeds a Framer.
 type encFlushing struct{ *frame.Framer[codec.Uvarint] }
 
 func (f encFlushing) WriteMsg(msg []byte) error {
@@ -145,13 +149,20 @@ func (f encFlushing) WriteMsg(msg []byte) error {
 	return f.Flush()
 }
 
-// A type that embeds a Framer has the Framer's unexported methods too: the
-// layer must still call the wrapper's WriteMsg, not seal into the Framer.
+func (f encFlushing) WriteMsgFunc(maxLen int, appendBody func([]byte) ([]byte, error)) error {
+	if err := f.Framer.WriteMsgFunc(maxLen, appendBody); err != nil {
+		return err
+	}
+	return f.Flush()
+}
+
+// A type that embeds a Framer and overrides its write methods is written
+// through its own methods, not the Framer's.
 func TestEncryptedOverFramerWrapper(t *testing.T) {
 	t.Parallel()
 	ea, eb := encPair(t, 0)
 	var wire encMem
-	w := frame.NewEncrypted(encFlushing{frame.New[codec.Uvarint](&wire, frame.WithWriteBuffer(4096))}, ea)
+	w := secure.NewEncrypted(encFlushing{frame.New[codec.Uvarint](&wire, frame.WithWriteBuffer(4096))}, ea)
 	if err := w.WriteMsg([]byte("flushed by the wrapper")); err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +176,7 @@ func TestEncryptedBatchedFramer(t *testing.T) {
 	t.Parallel()
 	ea, eb := encPair(t, 0)
 	var wire encMem
-	w := frame.NewEncrypted(frame.New[codec.BE32](&wire, frame.WithWriteBuffer(256)), ea)
+	w := secure.NewEncrypted(frame.New[codec.BE32](&wire, frame.WithWriteBuffer(256)), ea)
 	msgs := [][]byte{[]byte("one"), {}, bytes.Repeat([]byte{'b'}, 200), bytes.Repeat([]byte{'c'}, 1000), []byte("last")}
 	for _, m := range msgs[:3] {
 		if err := w.WriteMsg(m); err != nil {
@@ -193,9 +204,9 @@ func TestEncryptedBatchedFramer(t *testing.T) {
 
 func TestEncryptedPassesThroughAddressAndState(t *testing.T) {
 	t.Parallel()
-	ca, cb := tcpPair(t)
+	ca, cb := testkit.TCPPair(t)
 	ea, _ := encPair(t, 0)
-	e := frame.NewEncrypted(frame.New[codec.BE16](encAddressed{ca}), ea)
+	e := secure.NewEncrypted(frame.New[codec.BE16](encAddressed{ca}), ea)
 	addr, ok := e.RemoteAddress()
 	if want := cb.LocalAddr().(*net.TCPAddr).AddrPort(); !ok || addr != want {
 		t.Fatalf("RemoteAddress() = %v, %v; want %v", addr, ok, want)
@@ -203,18 +214,18 @@ func TestEncryptedPassesThroughAddressAndState(t *testing.T) {
 	if st := e.ConnState(); st.Transport != "tcp" {
 		t.Fatalf("ConnState() = %+v", st)
 	}
-	stacked := frame.NewEncrypted(e, ea)
+	stacked := secure.NewEncrypted(e, ea)
 	if got, ok := stacked.RemoteAddress(); !ok || got != addr {
 		t.Fatalf("stacked RemoteAddress() = %v, %v", got, ok)
 	}
-	plain := frame.NewEncrypted(frame.New[codec.BE16](ca), ea) // a bare *net.TCPConn reports nothing
+	plain := secure.NewEncrypted(frame.New[codec.BE16](ca), ea) // a bare *net.TCPConn reports nothing
 	if got, ok := plain.RemoteAddress(); ok || got != (netip.AddrPort{}) {
 		t.Fatalf("RemoteAddress() without a RemoteAddresser = %v, %v", got, ok)
 	}
 	if st := plain.ConnState(); st != (conn.State{}) {
 		t.Fatalf("ConnState() without a StateReporter = %+v", st)
 	}
-	if st := frame.NewEncrypted(encOpaque{e}, ea).ConnState(); st != (conn.State{}) {
+	if st := secure.NewEncrypted(encOpaque{e}, ea).ConnState(); st != (conn.State{}) {
 		t.Fatalf("ConnState() of an inner stream without ConnState = %+v", st)
 	}
 }
@@ -225,8 +236,8 @@ func TestEncryptedStacks(t *testing.T) {
 	ca.SetDeadline(time.Now().Add(30 * time.Second)) // a write nobody reads fails the test
 	outerA, outerB := encPair(t, 0)
 	innerA, innerB := encPair(t, 7)
-	a := frame.NewEncrypted(frame.NewEncrypted(frame.New[codec.BE16](ca), innerA), outerA)
-	b := frame.NewEncrypted(frame.NewEncrypted(frame.New[codec.BE16](cb), innerB), outerB)
+	a := secure.NewEncrypted(secure.NewEncrypted(frame.New[codec.BE16](ca), innerA), outerA)
+	b := secure.NewEncrypted(secure.NewEncrypted(frame.New[codec.BE16](cb), innerB), outerB)
 	if a.MaxSize() != 65535-32 {
 		t.Fatalf("MaxSize() = %d, want %d", a.MaxSize(), 65535-32)
 	}
@@ -323,8 +334,8 @@ func TestEncryptedDetectsReplayReorderDrop(t *testing.T) {
 }
 
 // encMustOther returns the sending encrypter of a session with other keys.
-func encMustOther(t *testing.T) frame.Encrypter {
-	e, err := frame.NewAEADEncrypter(encGCM(t, []byte("another-key-0123"), 12), encGCM(t, []byte("another-key-3210"), 12))
+func encMustOther(t *testing.T) secure.Encrypter {
+	e, err := secure.NewAEADEncrypter(encGCM(t, []byte("another-key-0123"), 12), encGCM(t, []byte("another-key-3210"), 12))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +352,7 @@ func TestEncryptedFailureIsSticky(t *testing.T) {
 		// The genuine frame follows the bad one: it must not be read.
 		wire := bytes.Join([][]byte{f[0], bad, f[1], f[2]}, nil)
 		src := bytes.NewReader(wire)
-		r := frame.NewEncrypted(wrap(frame.New[codec.Uvarint](encReader{src}, frame.WithReadBuffer(0))), b)
+		r := secure.NewEncrypted(wrap(frame.New[codec.Uvarint](encReader{src}, frame.WithReadBuffer(0))), b)
 		if got, err := r.ReadMsg(); err != nil || string(got) != "m0" {
 			t.Fatalf("%s: first message: %q, %v", iname, got, err)
 		}
@@ -384,7 +395,7 @@ func TestEncryptedNonceExhaustion(t *testing.T) {
 	for iname, wrap := range encInners[codec.BE16]() {
 		a, b := encPair(t, math.MaxUint64-1)
 		var wire encMem
-		w := frame.NewEncrypted(wrap(frame.New[codec.BE16](&wire)), a)
+		w := secure.NewEncrypted(wrap(frame.New[codec.BE16](&wire)), a)
 		for i := 0; i < 2; i++ {
 			if err := w.WriteMsg([]byte("near the end")); err != nil {
 				t.Fatalf("%s: message %d: %v", iname, i, err)
@@ -416,7 +427,7 @@ func TestEncryptedNonceExhaustion(t *testing.T) {
 }
 
 // encMustPairAt returns A's encrypter of the test session with its counters at start.
-func encMustPairAt(t *testing.T, start uint64) frame.Encrypter {
+func encMustPairAt(t *testing.T, start uint64) secure.Encrypter {
 	a, _ := encPair(t, start)
 	return a
 }
@@ -432,11 +443,11 @@ func TestEncryptedConcurrentWriters(t *testing.T) {
 		for _, batch := range []int{0, 8192} {
 			t.Run(fmt.Sprintf("%s/batch%d", name, batch), func(t *testing.T) {
 				t.Parallel()
-				ca, cb := tcpPair(t)
+				ca, cb := testkit.TCPPair(t)
 				ea, eb := encPair(t, 0)
 				fa := frame.New[codec.Uvarint](ca, frame.WithWriteBuffer(batch))
-				w := frame.NewEncrypted(wrap(fa), ea)
-				r := frame.NewEncrypted(frame.New[codec.Uvarint](cb), eb)
+				w := secure.NewEncrypted(wrap(fa), ea)
+				r := secure.NewEncrypted(frame.New[codec.Uvarint](cb), eb)
 				var wg sync.WaitGroup
 				errc := make(chan error, writers)
 				for id := 0; id < writers; id++ {
@@ -487,9 +498,9 @@ func TestEncryptedPlaintextNeverOnWire(t *testing.T) {
 	t.Parallel()
 	marker := []byte("PLAINTEXT-MARKER")
 	msgs := [][]byte{marker, {}, bytes.Repeat(marker, 4000), append([]byte("prefix "), marker...)}
-	ca, cb := tcpPair(t)
+	ca, cb := testkit.TCPPair(t)
 	ea, eb := encPair(t, 0)
-	w := frame.NewEncrypted(frame.New[codec.BE32](ca), ea)
+	w := secure.NewEncrypted(frame.New[codec.BE32](ca), ea)
 	go func() {
 		for _, m := range msgs {
 			if w.WriteMsg(m) != nil {
@@ -523,7 +534,7 @@ func TestEncryptedPrintsNoKeys(t *testing.T) {
 	t.Parallel()
 	a, b := encPair(t, math.MaxUint64)
 	var wire encMem
-	w := frame.NewEncrypted(frame.New[codec.BE16](&wire), a)
+	w := secure.NewEncrypted(frame.New[codec.BE16](&wire), a)
 	var texts []string
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%d", "%q"} {
 		out := fmt.Sprintf(verb, w)
@@ -532,7 +543,7 @@ func TestEncryptedPrintsNoKeys(t *testing.T) {
 		}
 		texts = append(texts, out)
 	}
-	texts = append(texts, fmt.Sprintf("%v", struct{ E *frame.Encrypted }{w}))
+	texts = append(texts, fmt.Sprintf("%v", struct{ E *secure.Encrypted }{w}))
 	for _, m := range [][]byte{[]byte("ok"), []byte("exhausted"), make([]byte, 70000)} {
 		if err := w.WriteMsg(m); err != nil {
 			texts = append(texts, err.Error())
@@ -587,7 +598,7 @@ func TestEncryptedZeroLengthMessages(t *testing.T) {
 
 func TestEncryptedOversizeWritesNothing(t *testing.T) {
 	t.Parallel()
-	check := func(name string, w *frame.Encrypted, wire *encMem, b frame.Encrypter, reading func([]byte, frame.Encrypter) *frame.Encrypted, limit int) {
+	check := func(name string, w *secure.Encrypted, wire *encMem, b secure.Encrypter, reading func([]byte, secure.Encrypter) *secure.Encrypted, limit int) {
 		t.Helper()
 		if w.MaxSize() != limit {
 			t.Fatalf("%s: MaxSize() = %d, want %d", name, w.MaxSize(), limit)
@@ -612,8 +623,8 @@ func TestEncryptedOversizeWritesNothing(t *testing.T) {
 	{
 		a, b := encPair(t, 0)
 		var wire encMem
-		w := frame.NewEncrypted(frame.New[codec.BE16](&wire), a)
-		check("be16", w, &wire, b, func(p []byte, e frame.Encrypter) *frame.Encrypted {
+		w := secure.NewEncrypted(frame.New[codec.BE16](&wire), a)
+		check("be16", w, &wire, b, func(p []byte, e secure.Encrypter) *secure.Encrypted {
 			r, _ := encReading[codec.BE16](p, e)
 			return r
 		}, 65519)
@@ -621,8 +632,8 @@ func TestEncryptedOversizeWritesNothing(t *testing.T) {
 	{
 		a, b := encPair(t, 0)
 		var wire encMem
-		w := frame.NewEncrypted(frame.New[codec.Uvarint](&wire, frame.WithMaxSize(100)), a)
-		check("uvarint", w, &wire, b, func(p []byte, e frame.Encrypter) *frame.Encrypted {
+		w := secure.NewEncrypted(frame.New[codec.Uvarint](&wire, frame.WithMaxSize(100)), a)
+		check("uvarint", w, &wire, b, func(p []byte, e secure.Encrypter) *secure.Encrypted {
 			r, _ := encReading[codec.Uvarint](p, e)
 			return r
 		}, 84)
@@ -634,7 +645,7 @@ func TestEncryptedWriteErrorIsSticky(t *testing.T) {
 	for iname, wrap := range encInners[codec.BE16]() {
 		a, _ := encPair(t, 0)
 		stream := &encFlaky{}
-		w := frame.NewEncrypted(wrap(frame.New[codec.BE16](stream)), a)
+		w := secure.NewEncrypted(wrap(frame.New[codec.BE16](stream)), a)
 		if err := w.WriteMsg([]byte("lost")); err != errEncFlaky {
 			t.Fatalf("%s: %v, want the stream's error", iname, err)
 		}
@@ -650,7 +661,7 @@ func TestEncryptedWriteErrorIsSticky(t *testing.T) {
 	// An inner stream without MaxSize enforces its own limit, after the
 	// message was sealed: that too ends the write side.
 	a, _ := encPair(t, 0)
-	w := frame.NewEncrypted(encOpaque{frame.New[codec.BE8](&encMem{})}, a)
+	w := secure.NewEncrypted(encOpaque{frame.New[codec.BE8](&encMem{})}, a)
 	if w.MaxSize() != math.MaxInt-16 {
 		t.Fatalf("MaxSize() without an inner MaxSize: %d", w.MaxSize())
 	}
@@ -667,8 +678,8 @@ func TestEncryptedClose(t *testing.T) {
 	t.Parallel()
 	ca, cb := net.Pipe()
 	ea, eb := encPair(t, 0)
-	a := frame.NewEncrypted(frame.New[codec.BE16](ca), ea)
-	b := frame.NewEncrypted(frame.New[codec.BE16](cb), eb)
+	a := secure.NewEncrypted(frame.New[codec.BE16](ca), ea)
+	b := secure.NewEncrypted(frame.New[codec.BE16](cb), eb)
 	done := make(chan error, 1)
 	go func() { _, err := b.ReadMsg(); done <- err }()
 	if err := b.Close(); err != nil {
@@ -687,9 +698,9 @@ func TestNewEncryptedPanics(t *testing.T) {
 	t.Parallel()
 	a, _ := encPair(t, 0)
 	cases := map[string]func(){
-		"nil inner":     func() { frame.NewEncrypted(nil, a) },
-		"nil encrypter": func() { frame.NewEncrypted(frame.New[codec.BE16](&encMem{}), nil) },
-		"tiny inner":    func() { frame.NewEncrypted(frame.New[codec.BE16](&encMem{}, frame.WithMaxSize(15)), a) },
+		"nil inner":     func() { secure.NewEncrypted(nil, a) },
+		"nil encrypter": func() { secure.NewEncrypted(frame.New[codec.BE16](&encMem{}), nil) },
+		"tiny inner":    func() { secure.NewEncrypted(frame.New[codec.BE16](&encMem{}, frame.WithMaxSize(15)), a) },
 	}
 	for name, f := range cases {
 		func() {
@@ -702,21 +713,21 @@ func TestNewEncryptedPanics(t *testing.T) {
 		}()
 	}
 	// An inner maximum equal to the overhead leaves room for empty messages.
-	if w := frame.NewEncrypted(frame.New[codec.BE16](&encMem{}, frame.WithMaxSize(16)), a); w.MaxSize() != 0 {
+	if w := secure.NewEncrypted(frame.New[codec.BE16](&encMem{}, frame.WithMaxSize(16)), a); w.MaxSize() != 0 {
 		t.Fatalf("MaxSize() = %d", w.MaxSize())
 	}
 }
 
 func TestEncryptedSteadyStateAllocations(t *testing.T) {
-	if encRaceEnabled {
+	if testkit.Race {
 		t.Skip("the race detector makes sync.Pool drop buffers at random")
 	}
 	const runs = 100
 	for _, size := range []int{16, 4096, 65519} {
 		msg := bytes.Repeat([]byte{'a'}, size)
 		a, _ := encPair(t, 0)
-		w := frame.NewEncrypted(frame.New[codec.Uvarint](encDiscard{}), a)
-		wg := frame.NewEncrypted(encOpaque{frame.New[codec.Uvarint](encDiscard{})}, a)
+		w := secure.NewEncrypted(frame.New[codec.Uvarint](encDiscard{}), a)
+		wg := secure.NewEncrypted(encOpaque{frame.New[codec.Uvarint](encDiscard{})}, a)
 		// Enough frames for every read below: a warm-up and runs+1 calls each.
 		msgs := make([][]byte, 3*(runs+2))
 		for i := range msgs {
@@ -724,11 +735,11 @@ func TestEncryptedSteadyStateAllocations(t *testing.T) {
 		}
 		ea, eb := encPair(t, 0)
 		wire := encWire[codec.Uvarint](t, ea, msgs...)
-		r := frame.NewEncrypted(frame.New[codec.Uvarint](encReader{bytes.NewReader(wire)}), eb)
+		r := secure.NewEncrypted(frame.New[codec.Uvarint](encReader{bytes.NewReader(wire)}), eb)
 		ea, eb = encPair(t, 0)
 		wire = encWire[codec.Uvarint](t, ea, msgs...)
 		fa := frame.New[codec.Uvarint](encReader{bytes.NewReader(wire)})
-		ra := frame.NewEncrypted(encAppender{fa, fa.AppendMsg}, eb)
+		ra := secure.NewEncrypted(encAppender{fa, fa.AppendMsg}, eb)
 		dst := make([]byte, 0, size)
 		cases := []struct {
 			name string
@@ -764,20 +775,44 @@ func encMust(t *testing.T, err error) {
 func TestEncryptedReadMsgIsExact(t *testing.T) {
 	a, b := encPair(t, 0)
 	var wire bytes.Buffer
-	w := frame.NewEncrypted(frame.New[codec.BE16](writing(&wire)), a)
+	w := secure.NewEncrypted(frame.New[codec.BE16](&testkit.Stream{W: &wire}), a)
 	for _, n := range []int{0, 1, 100, 5000} {
-		if err := w.WriteMsg(repeat('p', n)); err != nil {
+		if err := w.WriteMsg(bytes.Repeat([]byte{'p'}, n)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	r := frame.NewEncrypted(frame.New[codec.BE16](reading(wire.Bytes())), b)
+	r := secure.NewEncrypted(frame.New[codec.BE16](testkit.Reading(wire.Bytes())), b)
 	for _, n := range []int{0, 1, 100, 5000} {
 		msg, err := r.ReadMsg()
-		if err != nil || !bytes.Equal(msg, repeat('p', n)) {
+		if err != nil || !bytes.Equal(msg, bytes.Repeat([]byte{'p'}, n)) {
 			t.Fatalf("%d-byte message: got %d bytes, %v", n, len(msg), err)
 		}
 		if cap(msg) != n {
 			t.Errorf("%d-byte message in a slice of capacity %d", n, cap(msg))
 		}
+	}
+}
+
+// A sealed write that fails before anything joins the batch (here the nonce
+// counter is spent) leaves no empty write for Flush to send.
+func TestFlushAfterFailedSealSendsNothing(t *testing.T) {
+	enc, err := secure.NewAEADEncrypterAt(encGCM(t, encKeyAB, 12), encGCM(t, encKeyBA, 12), 1<<64-1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wire bytes.Buffer
+	s := &testkit.Stream{W: &wire}
+	e := secure.NewEncrypted(frame.New[codec.BE16](s, frame.WithWriteBuffer(1024)), enc)
+	if err := e.WriteMsg([]byte("first")); err != nil {
+		t.Fatal(err) // counter 2^64-1: the last nonce
+	}
+	if err := e.Flush(); err != nil || s.Writes != 1 {
+		t.Fatalf("Flush: %v after %d writes", err, s.Writes)
+	}
+	if err := e.WriteMsg([]byte("second")); !errors.Is(err, errs.ErrNonceExhausted) {
+		t.Fatalf("WriteMsg with the counter spent: %v", err)
+	}
+	if err := e.Flush(); err != nil || s.Writes != 1 {
+		t.Fatalf("Flush with nothing waiting: %v, %d writes; want no new write", err, s.Writes)
 	}
 }

@@ -1,4 +1,4 @@
-package frame_test
+package secure_test
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/internal/testkit"
+	"github.com/framekit/framekit/secure"
 )
 
 // An inner limit equal to the overhead leaves room for empty plaintexts
@@ -13,14 +15,14 @@ import (
 func TestEncryptedInnerLimitAtTheOverhead(t *testing.T) {
 	a, b := encPair(t, 0)
 	var wire bytes.Buffer
-	w := frame.NewEncrypted(frame.New[codec.BE8](writing(&wire), frame.WithMaxSize(16)), a)
+	w := secure.NewEncrypted(frame.New[codec.BE8](&testkit.Stream{W: &wire}, frame.WithMaxSize(16)), a)
 	if w.MaxSize() != 0 {
 		t.Fatalf("MaxSize() = %d, want 0", w.MaxSize())
 	}
 	if err := w.WriteMsg(nil); err != nil {
 		t.Fatal(err)
 	}
-	r := frame.NewEncrypted(frame.New[codec.BE8](reading(wire.Bytes()), frame.WithMaxSize(16)), b)
+	r := secure.NewEncrypted(frame.New[codec.BE8](testkit.Reading(wire.Bytes()), frame.WithMaxSize(16)), b)
 	if msg, err := r.ReadMsg(); err != nil || len(msg) != 0 {
 		t.Fatalf("%q, %v", msg, err)
 	}
@@ -29,19 +31,19 @@ func TestEncryptedInnerLimitAtTheOverhead(t *testing.T) {
 			t.Fatal("an inner limit below the overhead was accepted")
 		}
 	}()
-	frame.NewEncrypted(frame.New[codec.BE8](writing(&wire), frame.WithMaxSize(15)), a)
+	secure.NewEncrypted(frame.New[codec.BE8](&testkit.Stream{W: &wire}, frame.WithMaxSize(15)), a)
 }
 
 func TestEncryptedMessagesRangesOverAll(t *testing.T) {
 	a, b := encPair(t, 0)
 	var wire bytes.Buffer
-	w := frame.NewEncrypted(frame.New[codec.Uvarint](writing(&wire)), a)
+	w := secure.NewEncrypted(frame.New[codec.Uvarint](&testkit.Stream{W: &wire}), a)
 	for _, m := range []string{"one", "", "three"} {
 		if err := w.WriteMsg([]byte(m)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	r := frame.NewEncrypted(frame.New[codec.Uvarint](reading(wire.Bytes())), b)
+	r := secure.NewEncrypted(frame.New[codec.Uvarint](testkit.Reading(wire.Bytes())), b)
 	var got []string
 	for msg, err := range r.Messages() {
 		if err != nil {
@@ -71,7 +73,7 @@ func xorAppend(dst, src []byte) []byte {
 
 func TestEncryptedWithoutOverhead(t *testing.T) {
 	var wire bytes.Buffer
-	w := frame.NewEncrypted(frame.New[codec.BE8](writing(&wire)), xorEncrypter{})
+	w := secure.NewEncrypted(frame.New[codec.BE8](&testkit.Stream{W: &wire}), xorEncrypter{})
 	if w.MaxSize() != 255 {
 		t.Fatalf("MaxSize() = %d, want the inner 255", w.MaxSize())
 	}
@@ -81,7 +83,7 @@ func TestEncryptedWithoutOverhead(t *testing.T) {
 	if want := []byte{2, 'h' ^ 0x5A, 'i' ^ 0x5A}; !bytes.Equal(wire.Bytes(), want) {
 		t.Fatalf("wire % x, want % x", wire.Bytes(), want)
 	}
-	r := frame.NewEncrypted(frame.New[codec.BE8](reading(wire.Bytes())), xorEncrypter{})
+	r := secure.NewEncrypted(frame.New[codec.BE8](testkit.Reading(wire.Bytes())), xorEncrypter{})
 	if msg, err := r.ReadMsg(); string(msg) != "hi" || err != nil {
 		t.Fatalf("%q, %v", msg, err)
 	}

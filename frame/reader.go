@@ -1,0 +1,449 @@
+package frame
+
+import (
+	"errors"
+	"io"
+	"math"
+	"sync"
+
+	"github.com/framekit/framekit/codec"
+	"github.com/framekit/framekit/errs"
+	"github.com/framekit/framekit/internal/bufpool"
+	"github.com/framekit/framekit/internal/iox"
+)
+
+// eagerAlloc is how much memory a read sets aside for a body before any of it
+// has arrived. Past it, the destination grows no faster than bytes arrive:
+// a peer that declares n bytes and sends k makes the destination at most
+// 2k + eagerAlloc bytes, or twice that in a pooled buffer, whose sizes are
+// powers of two.
+const eagerAlloc = 64 << 10
+
+// reader is the read half of a Framer: it owns the read-ahead buffer and
+// everything that is known about the frame being read. Its methods with a
+// Locked suffix expect mu to be held.
+type reader[L codec.LengthCodec] struct {
+	src           io.Reader
+	maxSize       int        // largest body, inclusive, within what L carries
+	size          int        // read-ahead buffer size; 0 in exact mode
+	skipOversized bool       // WithSkipOversized
+	kind          headerKind // see fastpath.go
+
+	mu     sync.Mutex
+	buf    []byte       // read buffer in use: small[:...], *big, or nil in exact mode
+	big    *[]byte      // the pooled read buffer, while borrowed
+	r, w   int          // buf[r:w] is read ahead and not yet consumed
+	header pendingFrame // a decoded header whose body is not consumed yet
+	skip   skipping     // an oversized frame being streamed away
+	err    error        // sticky error: the stream is out of step
+	stash  error        // error that came with the last bytes read; returned next
+	view   *[]byte      // pooled buffer behind the last large ReadMsgView
+	small  [smallBuffer]byte
+}
+
+// pendingFrame is a header that was decoded (by NextMsgLen, or by a read that
+// stopped before its body was in) and whose body is not consumed yet.
+type pendingFrame struct {
+	decoded bool // a header is pending
+	body    int  // its body length
+	inBuf   int  // its size, while it is still at buf[r:]; 0 once consumed
+}
+
+// skipping is what is left of an oversized frame under WithSkipOversized.
+type skipping struct {
+	left     uint64 // body bytes still to discard; 0 when none
+	declared uint64 // the frame's declared length, for the truncation error
+}
+
+// init sets up a new reader on src.
+func (rd *reader[L]) init(src io.Reader, cfg config) {
+	rd.src, rd.maxSize, rd.skipOversized, rd.kind = src, cfg.maxSize, cfg.skipOversized, kindOf[L]()
+	if cfg.readBuffer > 0 {
+		rd.size = max(cfg.readBuffer, minReadBuffer)
+		rd.buf = rd.small[:min(rd.size, smallBuffer)]
+	}
+}
+
+// inLine is the hot path of every read method. When nothing is left to finish
+// from an earlier call (a pending header, a large view to give back, a frame
+// to skip, an error) and the next frame is whole in the read buffer with a
+// header that fastpath.go decodes, it consumes the frame and returns its
+// body, which aliases the buffer. Otherwise it changes nothing and returns
+// ok == false, and the caller takes the general path (nextHeader, then
+// bufferedBody or readBody), which handles every case and reports every
+// error. It never reads from the stream.
+func (rd *reader[L]) inLine() (body []byte, ok bool) {
+	if rd.header.decoded || rd.view != nil || rd.err != nil || rd.skip.left > 0 {
+		return nil, false
+	}
+	src := rd.buf[rd.r:rd.w] // empty in exact mode
+	n, size, ok := decodeInLine(rd.kind, src)
+	if !ok || n > uint64(rd.maxSize) || n > uint64(len(src)-size) {
+		return nil, false
+	}
+	end := size + int(n)
+	rd.r += end
+	return src[size:end:end], true
+}
+
+// readMsgLocked reads the next body into a slice the caller owns.
+func (rd *reader[L]) readMsgLocked() ([]byte, error) {
+	body, err := rd.viewLocked()
+	if err != nil {
+		return nil, err
+	}
+	n := len(body)
+	var msg []byte
+	if n >= bufpool.MinSize {
+		if p := bufpool.Reuse(n); p != nil { // a slice handed back by ReleaseMsg
+			msg = (*p)[:n]
+		}
+	}
+	if msg == nil {
+		msg = make([]byte, n)
+	}
+	copy(msg, body)
+	rd.release()
+	rd.dropView()
+	return msg, nil
+}
+
+// appendMsgLocked appends the next body to dst.
+func (rd *reader[L]) appendMsgLocked(dst []byte) ([]byte, error) {
+	body, ok := rd.inLine()
+	if !ok {
+		n, err := rd.nextHeader()
+		if err != nil {
+			return dst, err
+		}
+		if !rd.fits(n) {
+			return rd.readBody(dst, n, false)
+		}
+		if body, err = rd.bufferedBody(n); err != nil {
+			return dst, err
+		}
+	}
+	dst = append(dst, body...)
+	rd.release()
+	return dst, nil
+}
+
+// viewLocked returns the next body as a view: into the read buffer when the
+// frame fits it, otherwise into a pooled buffer held until the next read.
+func (rd *reader[L]) viewLocked() ([]byte, error) {
+	if body, ok := rd.inLine(); ok {
+		return body, nil
+	}
+	n, err := rd.nextHeader()
+	if err != nil {
+		return nil, err
+	}
+	if rd.fits(n) {
+		return rd.bufferedBody(n)
+	}
+	return rd.pooledBody(n)
+}
+
+// readIntoLocked reads the next body into p, go-msgio style.
+func (rd *reader[L]) readIntoLocked(p []byte) (int, error) {
+	n, err := rd.nextHeader()
+	if err != nil {
+		return 0, err
+	}
+	if n > len(p) {
+		return 0, io.ErrShortBuffer
+	}
+	if !rd.fits(n) {
+		msg, err := rd.readBody(p[:0], n, false)
+		return len(msg), err
+	}
+	body, err := rd.bufferedBody(n)
+	if err != nil {
+		return 0, err
+	}
+	copy(p, body)
+	rd.release()
+	return n, nil
+}
+
+// pooledBody reads a body that does not fit the read buffer into a pooled
+// buffer, rd.view, which stays the reader's until the next read call. A
+// pooled buffer already big enough costs nothing; otherwise it starts small
+// and grows, within the pool, as the body arrives.
+func (rd *reader[L]) pooledBody(n int) ([]byte, error) {
+	if rd.view = bufpool.Reuse(n); rd.view == nil {
+		rd.view = bufpool.Get(min(n, eagerAlloc))
+	}
+	return rd.readBody((*rd.view)[:0], n, true)
+}
+
+// dropView gives back the pooled buffer of the last large view, if any.
+func (rd *reader[L]) dropView() {
+	if rd.view != nil {
+		bufpool.Put(rd.view)
+		rd.view = nil
+	}
+}
+
+// fits reports whether a frame with an n-byte body is read through the
+// buffer; larger ones (and all in exact mode) are read straight into their
+// destination.
+func (rd *reader[L]) fits(n int) bool {
+	return rd.size > 0 && rd.header.inBuf+n <= rd.size
+}
+
+// nextHeader decodes the next frame's header, once, and returns its body
+// length; the header stays pending until its body is consumed.
+func (rd *reader[L]) nextHeader() (int, error) {
+	rd.dropView() // the last large view is over
+	if rd.err != nil {
+		return 0, rd.err
+	}
+	if rd.header.decoded {
+		return rd.header.body, nil
+	}
+	if err := rd.discard(); err != nil { // what is left of a skipped frame
+		return 0, err
+	}
+	var (
+		n   uint64
+		err error
+	)
+	if rd.size == 0 {
+		n, err = rd.exactHeader()
+	} else {
+		n, err = rd.bufferedHeader()
+	}
+	if err != nil {
+		return 0, err
+	}
+	if n > uint64(rd.maxSize) {
+		tooLarge := &errs.MessageTooLargeError{Size: n, Max: uint64(rd.maxSize)}
+		if !rd.skipOversized {
+			rd.err = tooLarge
+			return 0, tooLarge
+		}
+		rd.r += rd.header.inBuf
+		rd.header.inBuf = 0
+		rd.skip = skipping{left: n, declared: n}
+		return 0, tooLarge
+	}
+	rd.header.decoded, rd.header.body = true, int(n)
+	return rd.header.body, nil
+}
+
+// bufferedHeader decodes a header from the read buffer, filling it as needed.
+// The header stays in the buffer (header.inBuf bytes) until its body is read.
+func (rd *reader[L]) bufferedHeader() (uint64, error) {
+	var c L
+	for {
+		n, size, err := c.DecodeLength(rd.buf[rd.r:rd.w])
+		if err == nil {
+			rd.header.inBuf = size
+			return n, nil
+		}
+		if err != codec.ErrShortHeader {
+			rd.err = err
+			return 0, err
+		}
+		if err := rd.fill(size); err != nil {
+			if err != io.EOF {
+				return 0, err // nothing consumed: the caller may retry
+			}
+			if rd.r == rd.w {
+				return 0, io.EOF
+			}
+			rd.err = incomplete(rd.src, size, rd.w-rd.r, errs.ErrMissingLength)
+			return 0, rd.err
+		}
+	}
+}
+
+// exactHeader reads a header from the stream without reading past it.
+func (rd *reader[L]) exactHeader() (uint64, error) {
+	n, got, size, err := readHeader[L](rd.src, rd.small[:]) // small is free in exact mode
+	switch {
+	case err == nil:
+		return n, nil
+	case got == 0:
+		return 0, err // io.EOF at a boundary, or a retryable stream error
+	case err == io.EOF:
+		err = incomplete(rd.src, size, got, errs.ErrMissingLength)
+	}
+	rd.err = err // part of a header is gone: out of step
+	return 0, err
+}
+
+// bufferedBody returns the body of the pending frame from the read buffer,
+// filling it first, and consumes the frame. The slice aliases the buffer.
+func (rd *reader[L]) bufferedBody(n int) ([]byte, error) {
+	if err := rd.fill(rd.header.inBuf + n); err != nil {
+		if err != io.EOF {
+			return nil, err // nothing consumed: the caller may retry
+		}
+		rd.err = incomplete(rd.src, n, rd.w-rd.r-rd.header.inBuf, errs.ErrMissingMessage)
+		return nil, rd.err
+	}
+	start := rd.r + rd.header.inBuf // after fill, which may move the bytes
+	body := rd.buf[start : start+n : start+n]
+	rd.r = start + n
+	rd.header = pendingFrame{}
+	return body, nil
+}
+
+// readBody appends the pending frame's n-byte body to dst: first what is
+// buffered, then straight from the stream, growing dst no faster than bytes
+// arrive. When pooled, dst is the view buffer and grows within the pool. It
+// consumes the frame; any error leaves the stream out of step.
+func (rd *reader[L]) readBody(dst []byte, n int, pooled bool) ([]byte, error) {
+	rd.r += rd.header.inBuf
+	rd.header.inBuf = 0
+	got := min(rd.w-rd.r, n)
+	dst = append(dst, rd.buf[rd.r:rd.r+got]...)
+	rd.r += got
+	rd.release()
+	for got < n {
+		if len(dst) == cap(dst) {
+			add := min(n-got, max(got, eagerAlloc))
+			if pooled {
+				dst = rd.growView(dst, add)
+			} else {
+				dst = growExact(dst, add)
+			}
+		}
+		k, err := iox.ReadFull(rd.src, dst[len(dst):min(cap(dst), len(dst)+n-got)])
+		dst = dst[:len(dst)+k]
+		got += k
+		if err == io.EOF {
+			err = incomplete(rd.src, n, got, errs.ErrMissingMessage)
+		}
+		if err != nil {
+			rd.err = err
+			return dst, err
+		}
+	}
+	rd.header = pendingFrame{}
+	return dst, nil
+}
+
+// growExact returns a copy of dst with room for add more bytes and no more:
+// unlike append's growth, the last step of a large body does not double the
+// slice.
+func growExact(dst []byte, add int) []byte {
+	grown := make([]byte, len(dst), len(dst)+add)
+	copy(grown, dst)
+	return grown
+}
+
+// growView moves the view's body so far into a pooled buffer with room for
+// add more bytes.
+func (rd *reader[L]) growView(body []byte, add int) []byte {
+	p := bufpool.Get(len(body) + add)
+	copy(*p, body)
+	bufpool.Put(rd.view)
+	rd.view = p
+	return (*p)[:len(body)]
+}
+
+// discard streams away what is left of the body of a skipped oversized frame,
+// if any.
+func (rd *reader[L]) discard() error {
+	for rd.skip.left > 0 {
+		if rd.size > 0 {
+			take := int(min(uint64(rd.w-rd.r), rd.skip.left))
+			rd.r += take
+			rd.skip.left -= uint64(take)
+			if rd.skip.left == 0 {
+				break
+			}
+			if err := rd.fill(1); err != nil {
+				return rd.discardErr(err)
+			}
+			continue
+		}
+		k, err := iox.ReadFull(rd.src, rd.small[:min(uint64(len(rd.small)), rd.skip.left)])
+		rd.skip.left -= uint64(k)
+		if err != nil {
+			return rd.discardErr(err)
+		}
+	}
+	return nil
+}
+
+func (rd *reader[L]) discardErr(err error) error {
+	if err == io.EOF {
+		got := rd.skip.declared - rd.skip.left
+		err = incomplete(rd.src, int(min(rd.skip.declared, math.MaxInt)), int(min(got, math.MaxInt)), errs.ErrMissingMessage)
+	}
+	rd.err = err
+	return err
+}
+
+// fill reads until the buffer holds at least need unconsumed bytes (need is
+// at most the read buffer size). When the buffer is empty it drops back to
+// the small built-in buffer, and it borrows the pooled one only when data
+// outgrows that: an idle Framer holds no pooled memory. It returns io.EOF when
+// the stream ends first, whatever it did read staying in the buffer.
+func (rd *reader[L]) fill(need int) error {
+	empty := 0
+	for rd.w-rd.r < need {
+		if rd.stash != nil {
+			err := rd.stash
+			rd.stash = nil
+			return err
+		}
+		if rd.r == rd.w {
+			rd.release()
+			rd.r, rd.w = 0, 0
+		}
+		if rd.r+need > len(rd.buf) || rd.w == len(rd.buf) {
+			rd.makeRoom()
+		}
+		k, err := rd.src.Read(rd.buf[rd.w:])
+		rd.w += k
+		switch {
+		case err != nil:
+			if rd.w-rd.r >= need {
+				rd.stash = err // report it once the buffered bytes are used
+				return nil
+			}
+			return err
+		case k == 0:
+			if empty++; empty == iox.MaxEmptyReads {
+				return io.ErrNoProgress
+			}
+		default:
+			empty = 0
+		}
+	}
+	return nil
+}
+
+// makeRoom moves the unconsumed bytes to the front of the buffer, switching
+// from the small buffer to a pooled one of the full read size when the small
+// one has run out of room: the stream is busy.
+func (rd *reader[L]) makeRoom() {
+	if rd.big == nil && rd.size > len(rd.buf) {
+		rd.big = bufpool.Get(rd.size)
+		buf := (*rd.big)[:rd.size]
+		rd.w = copy(buf, rd.buf[rd.r:rd.w])
+		rd.r = 0
+		rd.buf = buf
+		return
+	}
+	rd.w = copy(rd.buf, rd.buf[rd.r:rd.w])
+	rd.r = 0
+}
+
+// release gives the pooled read buffer back when nothing is left in it.
+func (rd *reader[L]) release() {
+	if rd.big != nil && rd.r == rd.w {
+		bufpool.Put(rd.big)
+		rd.big = nil
+		rd.r, rd.w = 0, 0
+		rd.buf = rd.small[:min(rd.size, smallBuffer)]
+	}
+}
+
+// isTooLarge reports whether err is an oversized frame.
+func isTooLarge(err error) bool { return errors.Is(err, errs.ErrMessageTooLarge) }

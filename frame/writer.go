@@ -1,0 +1,270 @@
+package frame
+
+import (
+	"io"
+	"net"
+	"sync"
+
+	"github.com/framekit/framekit/codec"
+	"github.com/framekit/framekit/conn"
+	"github.com/framekit/framekit/errs"
+	"github.com/framekit/framekit/internal/bufpool"
+)
+
+// smallWrite is the size of the scratch buffer in every Framer that carries a
+// small frame to the stream (a body of up to 256 bytes and its header), or the
+// header of a vectored write. Small frames are written without borrowing a
+// buffer from the pool, which costs more than the write itself for a 16-byte
+// message.
+const smallWrite = 256 + 16
+
+// vectoredMin is the smallest body sent with a vectored write, header and
+// body in one system call without copying; smaller ones are cheaper to copy
+// behind their header.
+const vectoredMin = 16 << 10
+
+// writer is the write half of a Framer: it owns the batch and the scratch
+// buffer, and knows whether the stream is still in step. Its methods with a
+// Locked suffix expect mu to be held.
+type writer[L codec.LengthCodec] struct {
+	dst       io.Writer
+	vectored  func(*net.Buffers) (int64, error) // dst's vectored write, if it has one
+	maxSize   int                               // largest body, inclusive, within what L carries
+	batchSize int                               // batch buffer size; 0 when unbatched
+	kind      headerKind                        // see fastpath.go
+
+	mu      sync.Mutex
+	batch   *[]byte // pooled batch buffer, while frames are waiting
+	batched int     // bytes waiting in batch
+	err     error   // sticky error: a frame went out in part
+	closed  bool    // Close was called
+	scratch [smallWrite]byte
+	iov     [2][]byte   // header and body of a vectored write
+	vecs    net.Buffers // iov as the vectored writer consumes it
+}
+
+// init sets up a new writer on dst.
+func (wr *writer[L]) init(dst io.Writer, cfg config) {
+	wr.dst, wr.vectored, wr.maxSize, wr.batchSize, wr.kind = dst, vectoredWriter(dst), cfg.maxSize, cfg.writeBuffer, kindOf[L]()
+}
+
+// vectoredWriter returns a function that writes several slices in one system
+// call, when w has one.
+func vectoredWriter(w io.Writer) func(*net.Buffers) (int64, error) {
+	switch c := w.(type) {
+	case conn.BuffersWriter:
+		return c.WriteBuffers
+	case *net.TCPConn, *net.UnixConn:
+		return func(b *net.Buffers) (int64, error) { return b.WriteTo(c) }
+	}
+	return nil
+}
+
+// writeMsg writes msg as one frame.
+func (wr *writer[L]) writeMsg(msg []byte) error {
+	if len(msg) > wr.maxSize {
+		return &errs.MessageTooLargeError{Size: uint64(len(msg)), Max: uint64(wr.maxSize)}
+	}
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	if err := wr.writable(); err != nil {
+		return err
+	}
+	size := headerSize[L](wr.kind, len(msg)) + len(msg)
+	if wr.vectored != nil && len(msg) >= vectoredMin && !wr.batches(size) {
+		return wr.writeVectored(msg, size)
+	}
+	sp, err := wr.space(size)
+	if err != nil {
+		return err
+	}
+	return wr.send(sp, append(appendHeader[L](wr.kind, sp.buf, len(msg)), msg...))
+}
+
+// writeFunc writes one frame whose body build appends, of at most maxLen
+// bytes, in place behind the header.
+func (wr *writer[L]) writeFunc(maxLen int, build func(dst []byte) ([]byte, error)) error {
+	if maxLen < 0 {
+		panic("frame: WriteMsgFunc with a negative maxLen")
+	}
+	if maxLen > wr.maxSize {
+		return &errs.MessageTooLargeError{Size: uint64(maxLen), Max: uint64(wr.maxSize)}
+	}
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	if err := wr.writable(); err != nil {
+		return err
+	}
+	hdr := headerSize[L](wr.kind, maxLen)
+	sp, err := wr.space(hdr + maxLen)
+	if err != nil {
+		return err
+	}
+	frame, err := wr.appendBuilt(sp.buf, hdr, maxLen, build)
+	if err != nil {
+		sp.giveBack()
+		return err
+	}
+	return wr.send(sp, frame)
+}
+
+// appendBuilt appends to buf a frame whose body build appends: it reserves
+// hdr bytes for the header, has build append at most maxLen bytes behind
+// them, then writes the header of the actual length, moving the body forward
+// when that header is shorter. buf has room for hdr + maxLen more bytes.
+func (wr *writer[L]) appendBuilt(buf []byte, hdr, maxLen int, build func([]byte) ([]byte, error)) ([]byte, error) {
+	start := len(buf)
+	at := start + hdr
+	room := buf[at : at : at+maxLen] // capped: a body that outgrows it is caught below
+	body, err := build(room)
+	if err != nil {
+		return buf, err
+	}
+	n := len(body)
+	if n > maxLen {
+		return buf, &errs.MessageTooLargeError{Size: uint64(n), Max: uint64(maxLen)}
+	}
+	room = room[:n]
+	if n > 0 && &body[0] != &room[0] { // build returned bytes of its own
+		copy(room, body)
+	}
+	if h := headerSize[L](wr.kind, n); h < hdr {
+		copy(buf[start+h:start+h+n], room)
+		at = start + h
+	}
+	appendHeader[L](wr.kind, buf[:start], n)
+	return buf[:at+n], nil
+}
+
+// batches reports whether a frame of size bytes goes into the batch.
+func (wr *writer[L]) batches(size int) bool {
+	return wr.batchSize > 0 && size <= wr.batchSize
+}
+
+// frameSpace is where a frame is assembled: appended to buf, which is the
+// batch (holding what already waits there), the scratch array, or a pooled
+// buffer.
+type frameSpace struct {
+	buf     []byte
+	inBatch bool
+	pooled  *[]byte // the pooled buffer, to give back once the frame is sent
+}
+
+// giveBack returns the pooled buffer, if any.
+func (sp frameSpace) giveBack() {
+	if sp.pooled != nil {
+		bufpool.Put(sp.pooled)
+	}
+}
+
+// space returns where a frame of size bytes is assembled. A frame that goes
+// out on its own first flushes what waits in the batch; one that does not
+// fit behind what waits there flushes it too.
+func (wr *writer[L]) space(size int) (frameSpace, error) {
+	if !wr.batches(size) {
+		if err := wr.flushLocked(); err != nil {
+			return frameSpace{}, err
+		}
+		if size <= len(wr.scratch) { // small: no pool round trip
+			return frameSpace{buf: wr.scratch[:0]}, nil
+		}
+		p := bufpool.Get(size)
+		return frameSpace{buf: (*p)[:0], pooled: p}, nil
+	}
+	if wr.batch != nil && wr.batched+size > wr.batchSize {
+		if err := wr.flushLocked(); err != nil {
+			return frameSpace{}, err
+		}
+	}
+	if wr.batch == nil {
+		wr.batch = bufpool.Get(wr.batchSize)
+	}
+	return frameSpace{buf: (*wr.batch)[:wr.batched], inBatch: true}, nil
+}
+
+// send finishes a frame that was appended to sp.buf: in the batch it stays
+// there; otherwise it goes to the stream in one Write.
+func (wr *writer[L]) send(sp frameSpace, frame []byte) error {
+	if sp.inBatch {
+		wr.batched = len(frame)
+		return nil
+	}
+	k, err := wr.dst.Write(frame)
+	sp.giveBack()
+	return wr.wrote(k, len(frame), err)
+}
+
+// writeVectored sends header and msg in one vectored write, after what waits
+// in the batch, without copying msg.
+func (wr *writer[L]) writeVectored(msg []byte, size int) error {
+	if err := wr.flushLocked(); err != nil {
+		return err
+	}
+	wr.iov = [2][]byte{appendHeader[L](wr.kind, wr.scratch[:0], len(msg)), msg}
+	wr.vecs = wr.iov[:]
+	k, err := wr.vectored(&wr.vecs)
+	wr.iov, wr.vecs = [2][]byte{}, nil // keep no reference to msg
+	return wr.wrote(int(k), size, err)
+}
+
+// wrote checks the result of a write of size bytes, making the error sticky
+// if the write went out in part.
+func (wr *writer[L]) wrote(k, size int, err error) error {
+	if err == nil && k < size {
+		err = io.ErrShortWrite
+	}
+	if err != nil && k > 0 {
+		wr.err = err
+	}
+	return err
+}
+
+// writable returns the error that stops every write, if any.
+func (wr *writer[L]) writable() error {
+	if wr.closed {
+		return errClosed()
+	}
+	return wr.err
+}
+
+// flush writes the batch, if any.
+func (wr *writer[L]) flush() error {
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	if err := wr.writable(); err != nil {
+		return err
+	}
+	return wr.flushLocked()
+}
+
+// flushLocked writes the batch and gives the buffer back to the pool.
+func (wr *writer[L]) flushLocked() error {
+	if wr.batch == nil || wr.err != nil || wr.closed {
+		return wr.err
+	}
+	var err error
+	if wr.batched > 0 {
+		var k int
+		k, err = wr.dst.Write((*wr.batch)[:wr.batched])
+		if err = wr.wrote(k, wr.batched, err); err != nil && k == 0 {
+			return err // nothing went out: the batch waits for a retry
+		}
+	}
+	bufpool.Put(wr.batch)
+	wr.batch, wr.batched = nil, 0
+	return err
+}
+
+// close flushes the batch and closes the writer to further writes.
+func (wr *writer[L]) close() error {
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	err := wr.flushLocked()
+	wr.closed = true
+	return err
+}
+
+// errClosed returns the error of a write after Close.
+func errClosed() error {
+	return &errs.ConnectionClosedError{Reason: "framer closed locally", Err: net.ErrClosed}
+}
