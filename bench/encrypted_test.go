@@ -9,6 +9,7 @@ import (
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/secure"
 )
 
 // benchGCM returns an AES-128-GCM AEAD whose key is every byte set to k.
@@ -108,11 +109,11 @@ func encRaw(b *testing.B) func(int) {
 // through an Encrypted over a Framer over an in-memory stream; with generic,
 // the writing Encrypted sees its Framer only as a frame.MsgReadWriteCloser.
 func encLayered(b *testing.B, generic bool) func(int) {
-	send, err := frame.NewAEADEncrypter(benchGCM(b, 1), benchGCM(b, 2))
+	send, err := secure.NewAEADEncrypter(benchGCM(b, 1), benchGCM(b, 2))
 	if err != nil {
 		b.Fatal(err)
 	}
-	recv, err := frame.NewAEADEncrypter(benchGCM(b, 2), benchGCM(b, 1))
+	recv, err := secure.NewAEADEncrypter(benchGCM(b, 2), benchGCM(b, 1))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -121,8 +122,8 @@ func encLayered(b *testing.B, generic bool) func(int) {
 	if generic {
 		inner = encOpaque{inner}
 	}
-	w := frame.NewEncrypted(inner, send)
-	r := frame.NewEncrypted(frame.New[codec.Uvarint](wire), recv)
+	w := secure.NewEncrypted(inner, send)
+	r := secure.NewEncrypted(frame.New[codec.Uvarint](wire), recv)
 	return func(int) {
 		if err := w.WriteMsg(encMsg); err != nil {
 			b.Fatal(err)

@@ -38,28 +38,52 @@ func kindOf[L codec.LengthCodec]() headerKind {
 	return headerOther
 }
 
-// decodeInLine decodes the header at the front of src when it is of a kind
-// handled here and complete, and returns ok == false otherwise: a short,
-// long or malformed header, or another codec, is left to L.DecodeLength.
-func decodeInLine(kind headerKind, src []byte) (n uint64, size int, ok bool) {
-	switch kind {
+// inLine is the hot path of every read method. When nothing is left to
+// finish from an earlier call (a pending header, a large view to give back, a
+// frame to skip, an error) and the next frame is whole in the read buffer,
+// within the limit, with a header of a kind handled here, it consumes the
+// frame and returns its body, which aliases the buffer. Otherwise it changes
+// nothing and returns ok == false, and the caller takes the general path
+// (nextHeader, then bufferedBody or readBody), which handles every case and
+// reports every error. It never reads from the stream.
+func (rd *reader[L]) inLine() (body []byte, ok bool) {
+	if rd.header.decoded || rd.view != nil || rd.err != nil || rd.skip.left > 0 {
+		return nil, false
+	}
+	src := rd.buf[rd.r:rd.w] // empty in exact mode
+	var (
+		n    uint64
+		size int
+	)
+	switch rd.kind {
 	case headerBE32:
-		if len(src) >= 4 {
-			return uint64(binary.BigEndian.Uint32(src)), 4, true
+		if len(src) < 4 {
+			return nil, false
 		}
+		n, size = uint64(binary.BigEndian.Uint32(src)), 4
 	case headerUvarint:
 		switch {
 		case len(src) >= 1 && src[0] < 0x80:
-			return uint64(src[0]), 1, true
+			n, size = uint64(src[0]), 1
 		case len(src) >= 2 && src[0] >= 0x80 && src[1] < 0x80 && src[1] != 0: // minimal
-			return uint64(src[0]&0x7f) | uint64(src[1])<<7, 2, true
+			n, size = uint64(src[0]&0x7f)|uint64(src[1])<<7, 2
+		default: // longer, incomplete or malformed: L.DecodeLength decides
+			return nil, false
 		}
 	case headerBE16:
-		if len(src) >= 2 {
-			return uint64(binary.BigEndian.Uint16(src)), 2, true
+		if len(src) < 2 {
+			return nil, false
 		}
+		n, size = uint64(binary.BigEndian.Uint16(src)), 2
+	default:
+		return nil, false
 	}
-	return 0, 0, false
+	if n > uint64(rd.maxSize) || n > uint64(len(src)-size) {
+		return nil, false
+	}
+	end := size + int(n)
+	rd.r += end
+	return src[size:end:end], true
 }
 
 // headerSize returns the size of L's header for a body of n bytes, as

@@ -104,7 +104,10 @@ func (f *Framer[L]) AppendMsg(dst []byte) ([]byte, error) {
 func (f *Framer[L]) ReadMsgView() ([]byte, error) {
 	f.rd.mu.Lock()
 	defer f.rd.mu.Unlock()
-	return f.rd.viewLocked()
+	if body, ok := f.rd.inLine(); ok {
+		return body, nil
+	}
+	return f.rd.viewSlow()
 }
 
 // NextMsgLen returns the length of the next message without consuming it;

@@ -64,33 +64,14 @@ func (rd *reader[L]) init(src io.Reader, cfg config) {
 	}
 }
 
-// inLine is the hot path of every read method. When nothing is left to finish
-// from an earlier call (a pending header, a large view to give back, a frame
-// to skip, an error) and the next frame is whole in the read buffer with a
-// header that fastpath.go decodes, it consumes the frame and returns its
-// body, which aliases the buffer. Otherwise it changes nothing and returns
-// ok == false, and the caller takes the general path (nextHeader, then
-// bufferedBody or readBody), which handles every case and reports every
-// error. It never reads from the stream.
-func (rd *reader[L]) inLine() (body []byte, ok bool) {
-	if rd.header.decoded || rd.view != nil || rd.err != nil || rd.skip.left > 0 {
-		return nil, false
-	}
-	src := rd.buf[rd.r:rd.w] // empty in exact mode
-	n, size, ok := decodeInLine(rd.kind, src)
-	if !ok || n > uint64(rd.maxSize) || n > uint64(len(src)-size) {
-		return nil, false
-	}
-	end := size + int(n)
-	rd.r += end
-	return src[size:end:end], true
-}
-
 // readMsgLocked reads the next body into a slice the caller owns.
 func (rd *reader[L]) readMsgLocked() ([]byte, error) {
-	body, err := rd.viewLocked()
-	if err != nil {
-		return nil, err
+	body, ok := rd.inLine()
+	if !ok {
+		var err error
+		if body, err = rd.viewSlow(); err != nil {
+			return nil, err
+		}
 	}
 	n := len(body)
 	var msg []byte
@@ -134,6 +115,11 @@ func (rd *reader[L]) viewLocked() ([]byte, error) {
 	if body, ok := rd.inLine(); ok {
 		return body, nil
 	}
+	return rd.viewSlow()
+}
+
+// viewSlow is viewLocked when the in-line path declined the frame.
+func (rd *reader[L]) viewSlow() ([]byte, error) {
 	n, err := rd.nextHeader()
 	if err != nil {
 		return nil, err

@@ -38,6 +38,7 @@ type writer[L codec.LengthCodec] struct {
 	batched int     // bytes waiting in batch
 	err     error   // sticky error: a frame went out in part
 	closed  bool    // Close was called
+	pooled  *[]byte // pooled buffer of the frame being sent, between space and send
 	scratch [smallWrite]byte
 	iov     [2][]byte   // header and body of a vectored write
 	vecs    net.Buffers // iov as the vectored writer consumes it
@@ -74,11 +75,11 @@ func (wr *writer[L]) writeMsg(msg []byte) error {
 	if wr.vectored != nil && len(msg) >= vectoredMin && !wr.batches(size) {
 		return wr.writeVectored(msg, size)
 	}
-	sp, err := wr.space(size)
+	buf, err := wr.space(size)
 	if err != nil {
 		return err
 	}
-	return wr.send(sp, append(appendHeader[L](wr.kind, sp.buf, len(msg)), msg...))
+	return wr.send(append(appendHeader[L](wr.kind, buf, len(msg)), msg...), size)
 }
 
 // writeFunc writes one frame whose body build appends, of at most maxLen
@@ -96,16 +97,16 @@ func (wr *writer[L]) writeFunc(maxLen int, build func(dst []byte) ([]byte, error
 		return err
 	}
 	hdr := headerSize[L](wr.kind, maxLen)
-	sp, err := wr.space(hdr + maxLen)
+	buf, err := wr.space(hdr + maxLen)
 	if err != nil {
 		return err
 	}
-	frame, err := wr.appendBuilt(sp.buf, hdr, maxLen, build)
+	frame, err := wr.appendBuilt(buf, hdr, maxLen, build)
 	if err != nil {
-		sp.giveBack()
+		wr.giveBack()
 		return err
 	}
-	return wr.send(sp, frame)
+	return wr.send(frame, hdr+maxLen)
 }
 
 // appendBuilt appends to buf a frame whose body build appends: it reserves
@@ -141,57 +142,52 @@ func (wr *writer[L]) batches(size int) bool {
 	return wr.batchSize > 0 && size <= wr.batchSize
 }
 
-// frameSpace is where a frame is assembled: appended to buf, which is the
-// batch (holding what already waits there), the scratch array, or a pooled
-// buffer.
-type frameSpace struct {
-	buf     []byte
-	inBatch bool
-	pooled  *[]byte // the pooled buffer, to give back once the frame is sent
-}
-
-// giveBack returns the pooled buffer, if any.
-func (sp frameSpace) giveBack() {
-	if sp.pooled != nil {
-		bufpool.Put(sp.pooled)
-	}
-}
-
-// space returns where a frame of size bytes is assembled. A frame that goes
-// out on its own first flushes what waits in the batch; one that does not
-// fit behind what waits there flushes it too.
-func (wr *writer[L]) space(size int) (frameSpace, error) {
+// space returns the buffer a frame of size bytes is to be appended to: the
+// batch, holding what already waits there; the scratch array; or a pooled
+// buffer, kept in wr.pooled until send gives it back. A frame that goes out
+// on its own first flushes what waits in the batch; one that does not fit
+// behind what waits there flushes it too.
+func (wr *writer[L]) space(size int) ([]byte, error) {
 	if !wr.batches(size) {
 		if err := wr.flushLocked(); err != nil {
-			return frameSpace{}, err
+			return nil, err
 		}
 		if size <= len(wr.scratch) { // small: no pool round trip
-			return frameSpace{buf: wr.scratch[:0]}, nil
+			return wr.scratch[:0], nil
 		}
-		p := bufpool.Get(size)
-		return frameSpace{buf: (*p)[:0], pooled: p}, nil
+		wr.pooled = bufpool.Get(size)
+		return (*wr.pooled)[:0], nil
 	}
 	if wr.batch != nil && wr.batched+size > wr.batchSize {
 		if err := wr.flushLocked(); err != nil {
-			return frameSpace{}, err
+			return nil, err
 		}
 	}
 	if wr.batch == nil {
 		wr.batch = bufpool.Get(wr.batchSize)
 	}
-	return frameSpace{buf: (*wr.batch)[:wr.batched], inBatch: true}, nil
+	return (*wr.batch)[:wr.batched], nil
 }
 
-// send finishes a frame that was appended to sp.buf: in the batch it stays
-// there; otherwise it goes to the stream in one Write.
-func (wr *writer[L]) send(sp frameSpace, frame []byte) error {
-	if sp.inBatch {
+// send finishes a frame that was appended to the buffer space returned, of
+// size bytes: in the batch it stays there; otherwise it goes to the stream in
+// one Write.
+func (wr *writer[L]) send(frame []byte, size int) error {
+	if wr.batches(size) {
 		wr.batched = len(frame)
 		return nil
 	}
 	k, err := wr.dst.Write(frame)
-	sp.giveBack()
+	wr.giveBack()
 	return wr.wrote(k, len(frame), err)
+}
+
+// giveBack returns the pooled buffer of the last frame, if any.
+func (wr *writer[L]) giveBack() {
+	if wr.pooled != nil {
+		bufpool.Put(wr.pooled)
+		wr.pooled = nil
+	}
 }
 
 // writeVectored sends header and msg in one vectored write, after what waits
