@@ -8,6 +8,7 @@ import (
 	"github.com/framekit/framekit/conn"
 	"github.com/framekit/framekit/frame"
 	"github.com/framekit/framekit/frame/frametest"
+	"github.com/framekit/framekit/internal/testkit"
 )
 
 // TestConformance runs the frametest harness on Framer pairs for every
@@ -65,7 +66,7 @@ func conformance[L codec.LengthCodec](t *testing.T) {
 		t.Run(c.String()+"/tcp/"+set.name, func(t *testing.T) {
 			t.Parallel()
 			frametest.TestMsgPipe(t, func() (a, b frame.MsgReadWriteCloser, stop func(), err error) {
-				ca, cb, err := tcpPair()
+				ca, cb, err := testkit.OpenTCPPair()
 				if err != nil {
 					return nil, nil, nil, err
 				}
@@ -73,36 +74,6 @@ func conformance[L codec.LengthCodec](t *testing.T) {
 				return a, b, func() { ca.Close(); cb.Close() }, nil
 			}, frametest.WithMaxSize(limit), frametest.WithStream(stream))
 		})
-	}
-}
-
-// tcpPair returns both ends of a loopback TCP connection.
-func tcpPair() (net.Conn, net.Conn, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, nil, err
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, 1)
-	failed := make(chan error, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			failed <- err
-			return
-		}
-		accepted <- c
-	}()
-	a, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		return nil, nil, err
-	}
-	select {
-	case b := <-accepted:
-		return a, b, nil
-	case err := <-failed:
-		a.Close()
-		return nil, nil, err
 	}
 }
 

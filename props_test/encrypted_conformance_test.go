@@ -10,6 +10,7 @@ import (
 	"github.com/framekit/framekit/conn"
 	"github.com/framekit/framekit/frame"
 	"github.com/framekit/framekit/frame/frametest"
+	"github.com/framekit/framekit/internal/testkit"
 )
 
 // TestEncryptedConformance runs the frametest harness on Encrypted pairs
@@ -97,7 +98,7 @@ func encConformance[L codec.LengthCodec](t *testing.T) {
 		t.Run(c.String()+"/tcp/"+set.name, func(t *testing.T) {
 			t.Parallel()
 			frametest.TestMsgPipe(t, func() (a, b frame.MsgReadWriteCloser, stop func(), err error) {
-				ca, cb, err := tcpPair()
+				ca, cb, err := testkit.OpenTCPPair()
 				if err != nil {
 					return nil, nil, nil, err
 				}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
-	"encoding/binary"
 	"errors"
 	"io"
 	"slices"
@@ -16,6 +15,7 @@ import (
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
 	"github.com/framekit/framekit/internal/bufpool"
+	"github.com/framekit/framekit/internal/testkit"
 )
 
 // The encrypted layer's properties run over AES-GCM sessions with drawn keys
@@ -132,15 +132,9 @@ func (s session) seal(t *rapid.T, msgs [][]byte) [][]byte {
 	aead := s.gcm(t, s.key)
 	out := make([][]byte, len(msgs))
 	for i, m := range msgs {
-		out[i] = aead.Seal(nil, nonceFor(s.nonceSize, uint64(i)), m, nil)
+		out[i] = aead.Seal(nil, testkit.Nonce(s.nonceSize, uint64(i)), m, nil)
 	}
 	return out
-}
-
-func nonceFor(size int, counter uint64) []byte {
-	nonce := make([]byte, size)
-	binary.BigEndian.PutUint64(nonce[size-8:], counter)
-	return nonce
 }
 
 // drawEncLimit draws the inner Framer's WithMaxSize: at least the overhead,

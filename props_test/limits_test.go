@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"math"
-	"runtime"
 	"slices"
 	"testing"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/internal/testkit"
 )
 
 func TestLimits(t *testing.T) { forEachCodec(t, func(c codecProps) func(*rapid.T) { return c.limits }) }
@@ -323,15 +323,6 @@ func TestLimitsAllocateNothing(t *testing.T) {
 	t.Run("uvarint", rapid.MakeCheck(checkAllocation[codec.Uvarint]))
 }
 
-// allocated returns the bytes f allocates.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
 const allocBudget = 1 << 20
 
 func checkAllocation[L codec.LengthCodec](t *rapid.T) {
@@ -347,7 +338,7 @@ func checkAllocation[L codec.LengthCodec](t *rapid.T) {
 	s := drawStream(t, append(c.AppendLength(nil, declared), pattern(4096, 1)...))
 	r := frame.New[L](s, frame.WithMaxSize(limit), frame.WithReadBuffer(readBuffer))
 	var err error
-	if n := allocated(func() { _, err = readVia(t, r, w, -1) }); n >= allocBudget {
+	if n := testkit.Allocated(func() { _, err = readVia(t, r, w, -1) }); n >= allocBudget {
 		t.Fatalf("%s of a frame declaring %d bytes above a %d limit allocated %d bytes", w, declared, limit, n)
 	}
 	wantTooLarge(t, w.String(), err, declared, uint64(limit))
@@ -358,7 +349,7 @@ func checkAllocation[L codec.LengthCodec](t *rapid.T) {
 	sent := rapid.IntRange(0, 10).Draw(t, "sent")
 	s = drawStream(t, append(c.AppendLength(nil, declared), pattern(sent, 2)...))
 	r = frame.New[L](s, frame.WithMaxSize(bigLimit), frame.WithReadBuffer(readBuffer))
-	if n := allocated(func() { _, err = readVia(t, r, w, -1) }); n >= allocBudget {
+	if n := testkit.Allocated(func() { _, err = readVia(t, r, w, -1) }); n >= allocBudget {
 		t.Fatalf("%s of a frame declaring %d bytes, %d sent, allocated %d bytes", w, declared, sent, n)
 	}
 	wantIncomplete(t, w.String()+" of a cut frame", err, int(declared), sent, errs.ErrMissingMessage)
@@ -373,7 +364,7 @@ func checkAllocation[L codec.LengthCodec](t *rapid.T) {
 	s = drawStream(t, data)
 	r = frame.New[L](s, frame.WithMaxSize(1<<10), frame.WithReadBuffer(readBuffer), frame.WithSkipOversized())
 	var got []byte
-	if n := allocated(func() {
+	if n := testkit.Allocated(func() {
 		if _, err = r.ReadMsgView(); err == nil {
 			return
 		}
