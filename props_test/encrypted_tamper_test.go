@@ -4,23 +4,12 @@ import (
 	"errors"
 	"io"
 	"slices"
-	"testing"
 
 	"pgregory.net/rapid"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/errs"
 )
-
-func TestEncryptedFlipBits(t *testing.T) {
-	forEachEncCodec(t, func(c encProps) func(*rapid.T) { return c.flipBits })
-}
-func TestEncryptedMoveFrames(t *testing.T) {
-	forEachEncCodec(t, func(c encProps) func(*rapid.T) { return c.moveFrames })
-}
-func TestEncryptedTruncation(t *testing.T) {
-	forEachEncCodec(t, func(c encProps) func(*rapid.T) { return c.truncation })
-}
 
 // refFrame parses the frame at pos of data as a Framer on L with the given
 // limit must: its body, or io.EOF, or the exact error of the framing.

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"slices"
-	"testing"
 
 	"pgregory.net/rapid"
 
@@ -17,65 +16,6 @@ import (
 	"github.com/framekit/framekit/internal/bufpool"
 	"github.com/framekit/framekit/internal/testkit"
 )
-
-// The encrypted layer's properties run over AES-GCM sessions with drawn keys
-// and nonce sizes, over Framers of a few codecs: BE8, whose 255-byte limit
-// leaves 239 bytes of plaintext; BE16, Noise's framing; BE32; and Uvarint,
-// whose headers change size with the length.
-
-// encProps holds every property of the encrypted layer, for one codec.
-type encProps struct {
-	name       string
-	roundTrip  func(*rapid.T)
-	writeLimit func(*rapid.T)
-	readLimit  func(*rapid.T)
-	flipBits   func(*rapid.T)
-	moveFrames func(*rapid.T)
-	truncation func(*rapid.T)
-}
-
-func encPropsFor[L codec.LengthCodec]() encProps {
-	var c L
-	return encProps{
-		name:       c.String(),
-		roundTrip:  checkEncRoundTrip[L],
-		writeLimit: checkEncWriteLimit[L],
-		readLimit:  checkEncReadLimit[L],
-		flipBits:   checkEncFlipBits[L],
-		moveFrames: checkEncMoveFrames[L],
-		truncation: checkEncTruncation[L],
-	}
-}
-
-var encCodecs = []encProps{
-	encPropsFor[codec.BE8](),
-	encPropsFor[codec.BE16](),
-	encPropsFor[codec.BE32](),
-	encPropsFor[codec.Uvarint](),
-}
-
-// forEachEncCodec checks the property pick selects, for every codec of
-// encCodecs, in parallel subtests named after the codecs.
-func forEachEncCodec(t *testing.T, pick func(encProps) func(*rapid.T)) {
-	t.Helper()
-	t.Parallel()
-	for _, c := range encCodecs {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			rapid.Check(t, pick(c))
-		})
-	}
-}
-
-func TestEncryptedRoundTrip(t *testing.T) {
-	forEachEncCodec(t, func(c encProps) func(*rapid.T) { return c.roundTrip })
-}
-func TestEncryptedWriteLimit(t *testing.T) {
-	forEachEncCodec(t, func(c encProps) func(*rapid.T) { return c.writeLimit })
-}
-func TestEncryptedReadLimit(t *testing.T) {
-	forEachEncCodec(t, func(c encProps) func(*rapid.T) { return c.readLimit })
-}
 
 // gcmOverhead is what AES-GCM adds to every message: its tag.
 const gcmOverhead = 16

@@ -3,7 +3,6 @@ package props_test
 import (
 	"bytes"
 	"slices"
-	"testing"
 
 	"pgregory.net/rapid"
 
@@ -11,16 +10,6 @@ import (
 	"github.com/framekit/framekit/frame"
 	"github.com/framekit/framekit/internal/testkit"
 )
-
-func TestCodecLaws(t *testing.T) {
-	forEachCodec(t, func(c codecProps) func(*rapid.T) { return c.codecLaws })
-}
-func TestRoundTrip(t *testing.T) {
-	forEachCodec(t, func(c codecProps) func(*rapid.T) { return c.roundTrip })
-}
-func TestMessages(t *testing.T) {
-	forEachCodec(t, func(c codecProps) func(*rapid.T) { return c.iterate })
-}
 
 // specName returns the name of L's format, found from L's type rather than
 // asked of L, for testkit's specifications.

@@ -1,18 +1,12 @@
 package props_test
 
 import (
-	"testing"
-
 	"pgregory.net/rapid"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
 )
-
-func TestTruncation(t *testing.T) {
-	forEachCodec(t, func(c codecProps) func(*rapid.T) { return c.truncation })
-}
 
 // outcome is what the model expects from reading frame i of a stream cut at
 // some byte: the message, io.EOF, or an IncompleteReadError.
