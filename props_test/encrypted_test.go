@@ -121,8 +121,10 @@ type appender struct {
 
 func (a appender) AppendMsg(dst []byte) ([]byte, error) { return a.appendMsg(dst) }
 
-// wrapInner returns f as the given kind of inner stream.
-func wrapInner[L codec.LengthCodec](f *frame.Framer[L], kind int) frame.MsgReadWriteCloser {
+// newInner returns a Framer on L over s with opts, as the given kind of
+// inner stream.
+func newInner[L codec.LengthCodec](s *stream, kind int, opts []frame.Option) frame.MsgReadWriteCloser {
+	f := frame.New[L](s, opts...)
 	switch kind {
 	case innerAppender:
 		return appender{opaque{f, f.Flush, f.MaxSize}, f.AppendMsg}
@@ -139,7 +141,7 @@ type encConfig struct {
 	limit, readBuffer, writeBuf int
 	writerInner, readerInner    int
 	msgs                        [][]byte
-	newInner                    func(*stream, int, []frame.Option) frame.MsgReadWriteCloser // innerMaker for the codec
+	newInner                    func(*stream, int, []frame.Option) frame.MsgReadWriteCloser // newInner for the codec
 }
 
 // drawEncConfig draws a session, options, kinds of inner stream and from
@@ -152,7 +154,7 @@ func drawEncConfig[L codec.LengthCodec](t *rapid.T, least, most, largest int) en
 		writeBuf:    drawWriteBuffer(t),
 		writerInner: rapid.SampledFrom([]int{innerFramer, innerOpaque}).Draw(t, "writerInner"),
 		readerInner: rapid.IntRange(0, inners-1).Draw(t, "readerInner"),
-		newInner:    innerMaker[L],
+		newInner:    newInner[L],
 	}
 	cfg.msgs = rapid.SliceOfN(messages(plainMax[L](cfg.limit), largest), least, most).Draw(t, "msgs")
 	return cfg
@@ -170,14 +172,20 @@ func (cfg encConfig) readerWith(t *rapid.T, s *stream, enc frame.Encrypter, opts
 	return frame.NewEncrypted(cfg.newInner(s, cfg.readerInner, opts), enc)
 }
 
+// writer returns an Encrypted sealing with the session's writer into a new
+// stream, through the drawn kind of inner stream, and that stream.
+func (cfg encConfig) writer(t *rapid.T) (*frame.Encrypted, *stream) {
+	s := &stream{cut: -1, budget: -1}
+	inner := cfg.newInner(s, cfg.writerInner, []frame.Option{frame.WithMaxSize(cfg.limit), frame.WithWriteBuffer(cfg.writeBuf)})
+	return frame.NewEncrypted(inner, cfg.sess.writer(t)), s
+}
+
 // sealAll writes cfg.msgs through an Encrypted over a Framer on L, ending
 // with a Flush or a Close, and checks that the stream holds exactly the
 // frames of the reference seals: the documented nonces, in order, nothing
 // else. It returns the stream's bytes and the sealed messages.
 func sealAll[L codec.LengthCodec](t *rapid.T, cfg encConfig) (data []byte, sealed [][]byte) {
-	s := &stream{cut: -1, budget: -1}
-	f := frame.New[L](s, frame.WithMaxSize(cfg.limit), frame.WithWriteBuffer(cfg.writeBuf))
-	w := frame.NewEncrypted(wrapInner(f, cfg.writerInner), cfg.sess.writer(t))
+	w, s := cfg.writer(t)
 	if w.MaxSize() != plainMax[L](cfg.limit) {
 		t.Fatalf("MaxSize() = %d over WithMaxSize(%d), want %d", w.MaxSize(), cfg.limit, plainMax[L](cfg.limit))
 	}
@@ -198,10 +206,6 @@ func sealAll[L codec.LengthCodec](t *rapid.T, cfg encConfig) (data []byte, seale
 		t.Fatalf("stream holds %d bytes, the reference seals frame to %d (%s)", len(s.data), len(want), diff(s.data, want))
 	}
 	return s.data, sealed
-}
-
-func innerMaker[L codec.LengthCodec](s *stream, kind int, opts []frame.Option) frame.MsgReadWriteCloser {
-	return wrapInner(frame.New[L](s, opts...), kind)
 }
 
 // encWay is one of the ways to read one message from an Encrypted.
@@ -431,9 +435,7 @@ func checkEncWriteLimit[L codec.LengthCodec](t *rapid.T) {
 	if pm <= 80<<10 && rapid.Bool().Draw(t, "withLargest") {
 		cfg.msgs = append(cfg.msgs, pattern(pm, 7))
 	}
-	s := &stream{cut: -1, budget: -1}
-	f := frame.New[L](s, frame.WithMaxSize(cfg.limit), frame.WithWriteBuffer(cfg.writeBuf))
-	w := frame.NewEncrypted(wrapInner(f, cfg.writerInner), cfg.sess.writer(t))
+	w, s := cfg.writer(t)
 	bad := rapid.IntRange(0, len(cfg.msgs)).Draw(t, "badAt")
 	for i := 0; i <= len(cfg.msgs); i++ {
 		if i == bad {

@@ -251,12 +251,7 @@ func (m *machine[L]) wantErr(t *rapid.T, what string, err error, want error) {
 		}
 		return
 	}
-	switch want := want.(type) {
-	case *errs.IncompleteReadError:
-		wantIncomplete(t, what, err, want.Expected, want.Received, want.Part)
-	case *errs.MessageTooLargeError:
-		wantTooLarge(t, what, err, want.Size, want.Max)
-	}
+	wantFramingError(t, what, err, want)
 }
 
 // settle updates the model after a read (or a peek, when peek is true) of
