@@ -299,6 +299,8 @@ func checkWriteFailure[L codec.LengthCodec](t *rapid.T) {
 	wantEOF(t, "ReadMsg after the last frame", err)
 }
 
+// allocBudget is what one read of a frame declaring more than arrived may
+// allocate.
 const allocBudget = 1 << 20
 
 // checkLimitsAllocateNothing: refusing a declared length above the limit, or
