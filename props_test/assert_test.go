@@ -177,6 +177,23 @@ func wantMalformed(t *rapid.T, what string, err, cause error) {
 	}
 }
 
+// wantFramingError fails t unless err is the framing error want, by the
+// want* function for its type: not wrapped, with the same fields, and
+// matching everything its doc says it matches.
+func wantFramingError(t *rapid.T, what string, err, want error) {
+	t.Helper()
+	switch want := want.(type) {
+	case *errs.IncompleteReadError:
+		wantIncomplete(t, what, err, want.Expected, want.Received, want.Part)
+	case *errs.MessageTooLargeError:
+		wantTooLarge(t, what, err, want.Size, want.Max)
+	case *errs.MalformedLengthError:
+		wantMalformed(t, what, err, want.Err) // only a uvarint header is malformed
+	default:
+		t.Fatalf("%s: no framing error like %#v", what, want)
+	}
+}
+
 // headerNeed is the Expected of an IncompleteReadError for a stream that ends
 // after got bytes of an L header: the fewest header bytes that could
 // complete it. A fixed-width header needs its width; a varint cut inside has

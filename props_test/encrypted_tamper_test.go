@@ -1,26 +1,15 @@
 package props_test
 
 import (
-	"errors"
+	"fmt"
 	"io"
 	"slices"
-	"testing"
 
 	"pgregory.net/rapid"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/errs"
 )
-
-func TestEncryptedFlipBits(t *testing.T) {
-	forEachEncCodec(t, func(c encProps) func(*rapid.T) { return c.flipBits })
-}
-func TestEncryptedMoveFrames(t *testing.T) {
-	forEachEncCodec(t, func(c encProps) func(*rapid.T) { return c.moveFrames })
-}
-func TestEncryptedTruncation(t *testing.T) {
-	forEachEncCodec(t, func(c encProps) func(*rapid.T) { return c.truncation })
-}
 
 // refFrame parses the frame at pos of data as a Framer on L with the given
 // limit must: its body, or io.EOF, or the exact error of the framing.
@@ -44,32 +33,6 @@ func refFrame[L codec.LengthCodec](data []byte, pos, limit int) ([]byte, error) 
 		return nil, &errs.IncompleteReadError{Expected: int(n), Received: len(data) - start, Part: errs.ErrMissingMessage}
 	}
 	return data[start : start+int(n)], nil
-}
-
-// wantSameError fails t unless got is want: of the same type, with the same
-// fields, and matching errs.ErrIO.
-func wantSameError(t *rapid.T, what string, got, want error) {
-	t.Helper()
-	same := false
-	switch w := want.(type) {
-	case *errs.IncompleteReadError:
-		g, ok := got.(*errs.IncompleteReadError)
-		same = ok && *g == *w
-	case *errs.MessageTooLargeError:
-		g, ok := got.(*errs.MessageTooLargeError)
-		same = ok && *g == *w
-	case *errs.MalformedLengthError:
-		g, ok := got.(*errs.MalformedLengthError)
-		same = ok && *g == *w
-	default:
-		t.Fatalf("%s: no framing error like %#v", what, want)
-	}
-	if !same {
-		t.Fatalf("%s: error %#v, want %#v", what, got, want)
-	}
-	if !errors.Is(got, errs.ErrIO) {
-		t.Fatalf("%s: %v does not match errs.ErrIO", what, got)
-	}
 }
 
 // frameAt returns the index of the frame of sp that holds byte at.
@@ -142,7 +105,7 @@ func checkEncFlipBits[L codec.LengthCodec](t *rapid.T) {
 		tampered[at] ^= 1 << bit
 		k := frameAt(sp, at)
 		what := "stream of " + itoa(len(data)) + " bytes, bit " + itoa(bit) + " of byte " + itoa(at) + " (frame " + itoa(k) + ")"
-		s := &stream{data: tampered, cut: -1, steps: base.steps, eofEnd: base.eofEnd, budget: -1}
+		s := base.replay(tampered, -1)
 		r := cfg.reader(t, s)
 		got, err := drain(t, r, plan)
 		wantMsgs(t, what, got, cfg.msgs[:k])
@@ -152,7 +115,7 @@ func checkEncFlipBits[L codec.LengthCodec](t *rapid.T) {
 			case ferr == io.EOF:
 				t.Fatalf("%s: a flipped header cannot end the stream", what)
 			case ferr != nil:
-				wantSameError(t, what, err, ferr)
+				wantFramingError(t, what, err, ferr)
 			default:
 				wantDecryptionFailed(t, what, err, k, len(body))
 			}
@@ -208,7 +171,7 @@ func checkEncMoveFrames[L codec.LengthCodec](t *rapid.T) {
 	for p < len(seq) && seq[p] == p && op != "wrongKey" {
 		p++
 	}
-	what := op + " " + itoa(n) + " frames as " + sprint(seq)
+	what := op + " " + itoa(n) + " frames as " + fmt.Sprint(seq)
 	s := drawStream(t, wire)
 	r := cfg.readerWith(t, s, enc)
 	got, err := drain(t, r, drawReadPlan(t, len(seq)))
@@ -219,17 +182,6 @@ func checkEncMoveFrames[L codec.LengthCodec](t *rapid.T) {
 	}
 	wantDecryptionFailed(t, what, err, p, len(sealed[seq[p]]))
 	wantStuck(t, what, r, s, err)
-}
-
-func sprint(seq []int) string {
-	b := []byte{'['}
-	for i, n := range seq {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = append(b, itoa(n)...)
-	}
-	return string(append(b, ']'))
 }
 
 // checkEncTruncation: the ciphertext stream cut at any byte reads the
@@ -244,7 +196,7 @@ func checkEncTruncation[L codec.LengthCodec](t *rapid.T) {
 	base := drawStream(t, data)
 	plan := drawReadPlan(t, len(cfg.msgs))
 	for _, cut := range cutPoints(t, len(data), sp, everyByte()) {
-		s := &stream{data: data, cut: cut, steps: base.steps, eofEnd: base.eofEnd, budget: -1}
+		s := base.replay(data, cut)
 		r := cfg.reader(t, s)
 		got, err := drain(t, r, plan)
 		whole := 0

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
-	"encoding/binary"
 	"errors"
 	"io"
 	"slices"
-	"testing"
 
 	"pgregory.net/rapid"
 
@@ -16,67 +14,9 @@ import (
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
 	"github.com/framekit/framekit/internal/bufpool"
+	"github.com/framekit/framekit/internal/testkit"
 	"github.com/framekit/framekit/secure"
 )
-
-// The encrypted layer's properties run over AES-GCM sessions with drawn keys
-// and nonce sizes, over Framers of a few codecs: BE8, whose 255-byte limit
-// leaves 239 bytes of plaintext; BE16, Noise's framing; BE32; and Uvarint,
-// whose headers change size with the length.
-
-// encProps holds every property of the encrypted layer, for one codec.
-type encProps struct {
-	name       string
-	roundTrip  func(*rapid.T)
-	writeLimit func(*rapid.T)
-	readLimit  func(*rapid.T)
-	flipBits   func(*rapid.T)
-	moveFrames func(*rapid.T)
-	truncation func(*rapid.T)
-}
-
-func encPropsFor[L codec.LengthCodec]() encProps {
-	var c L
-	return encProps{
-		name:       c.String(),
-		roundTrip:  checkEncRoundTrip[L],
-		writeLimit: checkEncWriteLimit[L],
-		readLimit:  checkEncReadLimit[L],
-		flipBits:   checkEncFlipBits[L],
-		moveFrames: checkEncMoveFrames[L],
-		truncation: checkEncTruncation[L],
-	}
-}
-
-var encCodecs = []encProps{
-	encPropsFor[codec.BE8](),
-	encPropsFor[codec.BE16](),
-	encPropsFor[codec.BE32](),
-	encPropsFor[codec.Uvarint](),
-}
-
-// forEachEncCodec checks the property pick selects, for every codec of
-// encCodecs, in parallel subtests named after the codecs.
-func forEachEncCodec(t *testing.T, pick func(encProps) func(*rapid.T)) {
-	t.Helper()
-	t.Parallel()
-	for _, c := range encCodecs {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			rapid.Check(t, pick(c))
-		})
-	}
-}
-
-func TestEncryptedRoundTrip(t *testing.T) {
-	forEachEncCodec(t, func(c encProps) func(*rapid.T) { return c.roundTrip })
-}
-func TestEncryptedWriteLimit(t *testing.T) {
-	forEachEncCodec(t, func(c encProps) func(*rapid.T) { return c.writeLimit })
-}
-func TestEncryptedReadLimit(t *testing.T) {
-	forEachEncCodec(t, func(c encProps) func(*rapid.T) { return c.readLimit })
-}
 
 // gcmOverhead is what AES-GCM adds to every message: its tag.
 const gcmOverhead = 16
@@ -133,15 +73,9 @@ func (s session) seal(t *rapid.T, msgs [][]byte) [][]byte {
 	aead := s.gcm(t, s.key)
 	out := make([][]byte, len(msgs))
 	for i, m := range msgs {
-		out[i] = aead.Seal(nil, nonceFor(s.nonceSize, uint64(i)), m, nil)
+		out[i] = aead.Seal(nil, testkit.Nonce(s.nonceSize, uint64(i)), m, nil)
 	}
 	return out
-}
-
-func nonceFor(size int, counter uint64) []byte {
-	nonce := make([]byte, size)
-	binary.BigEndian.PutUint64(nonce[size-8:], counter)
-	return nonce
 }
 
 // drawEncLimit draws the inner Framer's WithMaxSize: at least the overhead,
@@ -188,8 +122,10 @@ type appender struct {
 
 func (a appender) AppendMsg(dst []byte) ([]byte, error) { return a.appendMsg(dst) }
 
-// wrapInner returns f as the given kind of inner stream.
-func wrapInner[L codec.LengthCodec](f *frame.Framer[L], kind int) frame.MsgReadWriteCloser {
+// newInner returns a Framer on L over s with opts, as the given kind of
+// inner stream.
+func newInner[L codec.LengthCodec](s *stream, kind int, opts []frame.Option) frame.MsgReadWriteCloser {
+	f := frame.New[L](s, opts...)
 	switch kind {
 	case innerAppender:
 		return appender{opaque{f, f.Flush, f.MaxSize}, f.AppendMsg}
@@ -206,7 +142,7 @@ type encConfig struct {
 	limit, readBuffer, writeBuf int
 	writerInner, readerInner    int
 	msgs                        [][]byte
-	newInner                    func(*stream, int, []frame.Option) frame.MsgReadWriteCloser // innerMaker for the codec
+	newInner                    func(*stream, int, []frame.Option) frame.MsgReadWriteCloser // newInner for the codec
 }
 
 // drawEncConfig draws a session, options, kinds of inner stream and from
@@ -219,7 +155,7 @@ func drawEncConfig[L codec.LengthCodec](t *rapid.T, least, most, largest int) en
 		writeBuf:    drawWriteBuffer(t),
 		writerInner: rapid.SampledFrom([]int{innerFramer, innerOpaque}).Draw(t, "writerInner"),
 		readerInner: rapid.IntRange(0, inners-1).Draw(t, "readerInner"),
-		newInner:    innerMaker[L],
+		newInner:    newInner[L],
 	}
 	cfg.msgs = rapid.SliceOfN(messages(plainMax[L](cfg.limit), largest), least, most).Draw(t, "msgs")
 	return cfg
@@ -237,14 +173,20 @@ func (cfg encConfig) readerWith(t *rapid.T, s *stream, enc secure.Encrypter, opt
 	return secure.NewEncrypted(cfg.newInner(s, cfg.readerInner, opts), enc)
 }
 
+// writer returns an Encrypted sealing with the session's writer into a new
+// stream, through the drawn kind of inner stream, and that stream.
+func (cfg encConfig) writer(t *rapid.T) (*secure.Encrypted, *stream) {
+	s := &stream{cut: -1, budget: -1}
+	inner := cfg.newInner(s, cfg.writerInner, []frame.Option{frame.WithMaxSize(cfg.limit), frame.WithWriteBuffer(cfg.writeBuf)})
+	return secure.NewEncrypted(inner, cfg.sess.writer(t)), s
+}
+
 // sealAll writes cfg.msgs through an Encrypted over a Framer on L, ending
 // with a Flush or a Close, and checks that the stream holds exactly the
 // frames of the reference seals: the documented nonces, in order, nothing
 // else. It returns the stream's bytes and the sealed messages.
 func sealAll[L codec.LengthCodec](t *rapid.T, cfg encConfig) (data []byte, sealed [][]byte) {
-	s := &stream{cut: -1, budget: -1}
-	f := frame.New[L](s, frame.WithMaxSize(cfg.limit), frame.WithWriteBuffer(cfg.writeBuf))
-	w := secure.NewEncrypted(wrapInner(f, cfg.writerInner), cfg.sess.writer(t))
+	w, s := cfg.writer(t)
 	if w.MaxSize() != plainMax[L](cfg.limit) {
 		t.Fatalf("MaxSize() = %d over WithMaxSize(%d), want %d", w.MaxSize(), cfg.limit, plainMax[L](cfg.limit))
 	}
@@ -265,10 +207,6 @@ func sealAll[L codec.LengthCodec](t *rapid.T, cfg encConfig) (data []byte, seale
 		t.Fatalf("stream holds %d bytes, the reference seals frame to %d (%s)", len(s.data), len(want), diff(s.data, want))
 	}
 	return s.data, sealed
-}
-
-func innerMaker[L codec.LengthCodec](s *stream, kind int, opts []frame.Option) frame.MsgReadWriteCloser {
-	return wrapInner(frame.New[L](s, opts...), kind)
 }
 
 // encWay is one of the ways to read one message from an Encrypted.
@@ -498,9 +436,7 @@ func checkEncWriteLimit[L codec.LengthCodec](t *rapid.T) {
 	if pm <= 80<<10 && rapid.Bool().Draw(t, "withLargest") {
 		cfg.msgs = append(cfg.msgs, pattern(pm, 7))
 	}
-	s := &stream{cut: -1, budget: -1}
-	f := frame.New[L](s, frame.WithMaxSize(cfg.limit), frame.WithWriteBuffer(cfg.writeBuf))
-	w := secure.NewEncrypted(wrapInner(f, cfg.writerInner), cfg.sess.writer(t))
+	w, s := cfg.writer(t)
 	bad := rapid.IntRange(0, len(cfg.msgs)).Draw(t, "badAt")
 	for i := 0; i <= len(cfg.msgs); i++ {
 		if i == bad {

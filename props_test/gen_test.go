@@ -1,81 +1,11 @@
-// Package props_test is framekit's property suite: rapid properties over every
-// length codec, a state machine that drives a writer and a reader Framer
-// against a model, properties of the encrypted layer (encrypted_*_test.go),
-// and the frametest harness run on the Framer and on encrypted pairs. Run it
-// long with
-//
-//	go test ./props_test -rapid.checks=100000
 package props_test
 
 import (
-	"testing"
-
 	"pgregory.net/rapid"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/frame"
 )
-
-// codecProps holds every codec-generic property, instantiated for one codec.
-type codecProps struct {
-	name       string
-	codecLaws  func(*rapid.T)
-	roundTrip  func(*rapid.T)
-	iterate    func(*rapid.T)
-	truncation func(*rapid.T)
-	limits     func(*rapid.T)
-	skip       func(*rapid.T)
-	writeLimit func(*rapid.T)
-	writeFail  func(*rapid.T)
-	streamErr  func(*rapid.T)
-	nextLen    func(*rapid.T)
-	handOff    func(*rapid.T)
-	machine    func(*rapid.T)
-}
-
-func propsFor[L codec.LengthCodec]() codecProps {
-	var c L
-	return codecProps{
-		name:       c.String(),
-		codecLaws:  checkCodecLaws[L],
-		roundTrip:  checkRoundTrip[L],
-		iterate:    checkMessages[L],
-		truncation: checkTruncation[L],
-		limits:     checkLimits[L],
-		skip:       checkSkip[L],
-		writeLimit: checkWriteLimit[L],
-		writeFail:  checkWriteFailure[L],
-		streamErr:  checkStreamErrors[L],
-		nextLen:    checkNextMsgLen[L],
-		handOff:    checkHandOff[L],
-		machine:    checkMachine[L],
-	}
-}
-
-// codecs are all eight codecs, each property runs over every one.
-var codecs = []codecProps{
-	propsFor[codec.BE8](),
-	propsFor[codec.BE16](),
-	propsFor[codec.BE32](),
-	propsFor[codec.BE64](),
-	propsFor[codec.LE16](),
-	propsFor[codec.LE32](),
-	propsFor[codec.LE64](),
-	propsFor[codec.Uvarint](),
-}
-
-// forEachCodec checks the property pick selects, for every codec, in
-// parallel subtests named after the codecs.
-func forEachCodec(t *testing.T, pick func(codecProps) func(*rapid.T)) {
-	t.Helper()
-	t.Parallel()
-	for _, c := range codecs {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			rapid.Check(t, pick(c))
-		})
-	}
-}
 
 // largestMessage is the largest message the generators make.
 func largestMessage() int {

@@ -2,20 +2,12 @@ package props_test
 
 import (
 	"bytes"
-	"testing"
 
 	"pgregory.net/rapid"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/frame"
 )
-
-func TestNextMsgLen(t *testing.T) {
-	forEachCodec(t, func(c codecProps) func(*rapid.T) { return c.nextLen })
-}
-func TestHandOff(t *testing.T) {
-	forEachCodec(t, func(c codecProps) func(*rapid.T) { return c.handOff })
-}
 
 // checkNextMsgLen: NextMsgLen returns the length of the message the next
 // read returns, however often it is called, and io.EOF at the end. In exact

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"net"
-	"testing"
 
 	"pgregory.net/rapid"
 
@@ -13,16 +12,6 @@ import (
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
 )
-
-// TestMachine drives a writer Framer and a reader Framer over one in-memory
-// stream with random actions (write, batched writes, oversized writes,
-// flush, the four ways to read, NextMsgLen, a raw oversized frame put
-// straight on the stream, truncation, Close) and checks every result
-// against a model: a queue of the frames on the stream, the frames still
-// batched, and the error the reader must stick to.
-func TestMachine(t *testing.T) {
-	forEachCodec(t, func(c codecProps) func(*rapid.T) { return c.machine })
-}
 
 // item is one frame on the stream, as the model sees it.
 type item struct {
@@ -56,6 +45,12 @@ type machine[L codec.LengthCodec] struct {
 	closed   bool
 }
 
+// checkMachine drives a writer Framer and a reader Framer over one in-memory
+// stream with random actions (write, batched writes, oversized writes,
+// flush, the four ways to read, NextMsgLen, a raw oversized frame put
+// straight on the stream, truncation, Close) and checks every result
+// against a model: a queue of the frames on the stream, the frames still
+// batched, and the error the reader must stick to.
 func checkMachine[L codec.LengthCodec](t *rapid.T) {
 	m := &machine[L]{
 		limit:  limitFor[L](rapid.OneOf(rapid.IntRange(0, 2048), rapid.Just(frame.DefaultMaxSize)).Draw(t, "limit")),
@@ -256,12 +251,7 @@ func (m *machine[L]) wantErr(t *rapid.T, what string, err error, want error) {
 		}
 		return
 	}
-	switch want := want.(type) {
-	case *errs.IncompleteReadError:
-		wantIncomplete(t, what, err, want.Expected, want.Received, want.Part)
-	case *errs.MessageTooLargeError:
-		wantTooLarge(t, what, err, want.Size, want.Max)
-	}
+	wantFramingError(t, what, err, want)
 }
 
 // settle updates the model after a read (or a peek, when peek is true) of

@@ -91,6 +91,12 @@ func (s *stream) rest() []byte {
 	return s.data[min(s.pos, end):end]
 }
 
+// replay returns a fresh stream holding data, cut at cut (-1: not cut), read
+// on s's schedule.
+func (s *stream) replay(data []byte, cut int) *stream {
+	return &stream{data: data, cut: cut, steps: s.steps, eofEnd: s.eofEnd, budget: -1}
+}
+
 // drawStream draws an adversarial stream holding data.
 func drawStream(t *rapid.T, data []byte) *stream {
 	steps := rapid.SliceOfN(rapid.OneOf(

@@ -1,18 +1,12 @@
 package props_test
 
 import (
-	"testing"
-
 	"pgregory.net/rapid"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
 )
-
-func TestTruncation(t *testing.T) {
-	forEachCodec(t, func(c codecProps) func(*rapid.T) { return c.truncation })
-}
 
 // outcome is what the model expects from reading frame i of a stream cut at
 // some byte: the message, io.EOF, or an IncompleteReadError.
@@ -77,7 +71,7 @@ func checkTruncation[L codec.LengthCodec](t *rapid.T) {
 	ways := rapid.SliceOfN(wayGen(), 1, 4).Draw(t, "ways")
 	peek := rapid.Bool().Draw(t, "peek")
 	for _, cut := range cutPoints(t, len(data), sp, 1200) {
-		s := &stream{data: data, cut: cut, steps: base.steps, eofEnd: base.eofEnd, budget: -1}
+		s := base.replay(data, cut)
 		r := frame.New[L](s, frame.WithMaxSize(limit), frame.WithReadBuffer(readBuffer))
 		for i := 0; ; i++ {
 			want := expect[L](msgs, sp, i, cut)

@@ -3,7 +3,6 @@ package props_test
 import (
 	"bytes"
 	"encoding/binary"
-	"testing"
 
 	"github.com/multiformats/go-varint"
 	"pgregory.net/rapid"
@@ -45,55 +44,52 @@ func malformedVarints() *rapid.Generator[malformed] {
 	})
 }
 
-// TestMalformedUvarint: a malformed varint header is an exact
+// checkMalformedUvarint: a malformed varint header is an exact
 // *errs.MalformedLengthError wrapping go-varint's error, from the codec, from
 // ReadLength and from a Framer in either mode, which reads no byte past it
 // in exact mode, after the valid frames ahead of it, and sticks.
-func TestMalformedUvarint(t *testing.T) {
-	t.Parallel()
-	rapid.Check(t, func(t *rapid.T) {
-		m := malformedVarints().Draw(t, "header")
-		trailing := rapid.SliceOfN(rapid.Byte(), 0, 16).Draw(t, "trailing")
-		input := append(bytes.Clone(m.header), trailing...)
+func checkMalformedUvarint(t *rapid.T) {
+	m := malformedVarints().Draw(t, "header")
+	trailing := rapid.SliceOfN(rapid.Byte(), 0, 16).Draw(t, "trailing")
+	input := append(bytes.Clone(m.header), trailing...)
 
-		n, size, err := codec.Uvarint{}.DecodeLength(input)
-		if n != 0 || size != 0 {
-			t.Fatalf("DecodeLength(%x) = (%d, %d, %v), want (0, 0, error)", input, n, size, err)
+	n, size, err := codec.Uvarint{}.DecodeLength(input)
+	if n != 0 || size != 0 {
+		t.Fatalf("DecodeLength(%x) = (%d, %d, %v), want (0, 0, error)", input, n, size, err)
+	}
+	wantMalformed(t, "DecodeLength", err, m.cause)
+	for k := range len(m.header) {
+		if _, size, err := (codec.Uvarint{}).DecodeLength(m.header[:k]); err != codec.ErrShortHeader || size != k+1 {
+			t.Fatalf("DecodeLength of the first %d bytes of %x: (%d, %v), want (%d, ErrShortHeader)", k, m.header, size, err, k+1)
 		}
-		wantMalformed(t, "DecodeLength", err, m.cause)
-		for k := range len(m.header) {
-			if _, size, err := (codec.Uvarint{}).DecodeLength(m.header[:k]); err != codec.ErrShortHeader || size != k+1 {
-				t.Fatalf("DecodeLength of the first %d bytes of %x: (%d, %v), want (%d, ErrShortHeader)", k, m.header, size, err, k+1)
-			}
-		}
+	}
 
-		s := &stream{data: input, cut: -1, steps: []int{1 << 20}, budget: -1}
-		_, err = frame.ReadLength[codec.Uvarint](s)
-		wantMalformed(t, "ReadLength", err, m.cause)
-		if s.pos != len(m.header) {
-			t.Fatalf("ReadLength read %d bytes of %x, want %d", s.pos, input, len(m.header))
-		}
+	s := &stream{data: input, cut: -1, steps: []int{1 << 20}, budget: -1}
+	_, err = frame.ReadLength[codec.Uvarint](s)
+	wantMalformed(t, "ReadLength", err, m.cause)
+	if s.pos != len(m.header) {
+		t.Fatalf("ReadLength read %d bytes of %x, want %d", s.pos, input, len(m.header))
+	}
 
-		before := rapid.SliceOfN(messages(300, 300), 0, 3).Draw(t, "before")
-		readBuffer := drawReadBuffer(t)
-		frames := encode[codec.Uvarint](t, before)
-		s = drawStream(t, append(frames, input...))
-		r := frame.New[codec.Uvarint](s, frame.WithReadBuffer(readBuffer), frame.WithSkipOversized())
-		for i, msg := range before {
-			got, err := r.ReadMsg()
-			wantMsg(t, "ReadMsg of message "+itoa(i), got, err, msg)
-		}
-		w := drawWay(t)
-		_, err = readVia(t, r, w, -1)
-		wantMalformed(t, w.String(), err, m.cause)
-		if readBuffer == 0 && s.pos != len(frames)+len(m.header) {
-			t.Fatalf("exact mode read to %d, want %d: the end of the malformed header", s.pos, len(frames)+len(m.header))
-		}
-		if n, err2 := r.NextMsgLen(); err2 != err {
-			t.Fatalf("NextMsgLen after %v: (%d, %v), want the same error", err, n, err2)
-		}
-		if _, err2 := r.ReadMsg(); err2 != err {
-			t.Fatalf("ReadMsg after %v: %v, want the same error", err, err2)
-		}
-	})
+	before := rapid.SliceOfN(messages(300, 300), 0, 3).Draw(t, "before")
+	readBuffer := drawReadBuffer(t)
+	frames := encode[codec.Uvarint](t, before)
+	s = drawStream(t, append(frames, input...))
+	r := frame.New[codec.Uvarint](s, frame.WithReadBuffer(readBuffer), frame.WithSkipOversized())
+	for i, msg := range before {
+		got, err := r.ReadMsg()
+		wantMsg(t, "ReadMsg of message "+itoa(i), got, err, msg)
+	}
+	w := drawWay(t)
+	_, err = readVia(t, r, w, -1)
+	wantMalformed(t, w.String(), err, m.cause)
+	if readBuffer == 0 && s.pos != len(frames)+len(m.header) {
+		t.Fatalf("exact mode read to %d, want %d: the end of the malformed header", s.pos, len(frames)+len(m.header))
+	}
+	if n, err2 := r.NextMsgLen(); err2 != err {
+		t.Fatalf("NextMsgLen after %v: (%d, %v), want the same error", err, n, err2)
+	}
+	if _, err2 := r.ReadMsg(); err2 != err {
+		t.Fatalf("ReadMsg after %v: %v, want the same error", err, err2)
+	}
 }
