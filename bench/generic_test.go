@@ -323,7 +323,7 @@ func BenchmarkGenericInterleaved(b *testing.B) {
 				func() error { _, err := generic.ReadMsgView(); return err },
 				func() error { _, err := plain.ReadMsgView(); return err },
 			})
-			b.ReportMetric(ns[0]/ns[1], "framekit/copy")
+			b.ReportMetric(ns["framekit"]/ns["copy"], "framekit/copy")
 		})
 	}
 }
