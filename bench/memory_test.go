@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"io"
 	"strings"
 	"testing"
 
@@ -132,14 +131,25 @@ func readReleasing(r releaser) func() ([]byte, error) {
 	}
 }
 
-// writeImpls are the in-memory write implementations, in chart order.
+// writeImpls are the in-memory write implementations, in chart order, each
+// one an end of newEnd writing to discard{}:
 //
 //	framekit          WriteMsg, one Write per frame
 //	framekit-batched  WriteMsg with WithWriteBuffer(64 KiB)
 //	msgio             go-msgio WriteMsg
 //	hand              header and body copied into a reused buffer, one Write
 //	hand-bufio        header and body written to a 64 KiB bufio.Writer
-var writeImpls = []string{"framekit", "framekit-batched", "msgio", "hand", "hand-bufio"}
+var writeImpls = []struct {
+	name    string
+	end     string // the impl of newEnd
+	batched bool
+}{
+	{"framekit", "framekit", false},
+	{"framekit-batched", "framekit", true},
+	{"msgio", "msgio", false},
+	{"hand", "hand", false},
+	{"hand-bufio", "hand", true},
+}
 
 // BenchmarkWrite writes size-byte messages to a sink that discards them.
 func BenchmarkWrite(b *testing.B) {
@@ -147,60 +157,25 @@ func BenchmarkWrite(b *testing.B) {
 		for _, size := range benchSizes {
 			msg := make([]byte, size)
 			for _, impl := range writeImpls {
-				b.Run("codec="+c+"/size="+sizeName(size)+"/impl="+impl, func(b *testing.B) {
-					b.SetBytes(int64(size))
-					b.ReportAllocs()
-					if c == "BE32" {
-						benchWrite[codec.BE32](b, c, impl, msg)
-					} else {
-						benchWrite[codec.Uvarint](b, c, impl, msg)
-					}
+				b.Run("codec="+c+"/size="+sizeName(size)+"/impl="+impl.name, func(b *testing.B) {
+					benchWrite(b, newEnd(impl.end, c, discard{}, impl.batched), msg)
 				})
 			}
 		}
 	}
 }
 
-func benchWrite[L codec.LengthCodec](b *testing.B, c, impl string, msg []byte) {
-	var err error
-	switch impl {
-	case "framekit", "framekit-batched":
-		var opts []frame.Option
-		if impl == "framekit-batched" {
-			opts = append(opts, frame.WithWriteBuffer(64<<10))
+// benchWrite times b.N writes of msg to w and the flush after them.
+func benchWrite(b *testing.B, w msgEnd, msg []byte) {
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if err := w.write(msg); err != nil {
+			b.Fatal(err)
 		}
-		f := frame.New[L](discard{}, opts...)
-		b.ResetTimer()
-		for range b.N {
-			if err = f.WriteMsg(msg); err != nil {
-				break
-			}
-		}
-		if err == nil {
-			err = f.Flush()
-		}
-	case "msgio":
-		w := newMsgioWriter(c, discard{})
-		b.ResetTimer()
-		for range b.N {
-			if err = w.WriteMsg(msg); err != nil {
-				break
-			}
-		}
-	case "hand", "hand-bufio":
-		h := newHandWriter(c, io.Writer(discard{}), impl == "hand-bufio")
-		b.ResetTimer()
-		for range b.N {
-			if err = h.writeMsg(msg); err != nil {
-				break
-			}
-		}
-		if err == nil {
-			err = h.flush()
-		}
-	default:
-		b.Fatalf("unknown impl %q", impl)
 	}
+	err := w.flush()
 	b.StopTimer()
 	check(b, err)
 }
