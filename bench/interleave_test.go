@@ -4,9 +4,6 @@ import (
 	"errors"
 	"testing"
 	"time"
-
-	"github.com/framekit/framekit/codec"
-	"github.com/framekit/framekit/frame"
 )
 
 // interleaveRound is how many operations of one implementation run before
@@ -18,9 +15,9 @@ const interleaveRound = 1024
 // decide their ratio. It runs the fns in turn, interleaveRound calls each,
 // until each has run at least b.N times, so that all of them see the same
 // interference; it reports each one's mean ns per call as the metric
-// "ns/NAME" and returns those means. The benchmark's own ns/op is the sum
-// over all fns.
-func interleave(b *testing.B, names []string, fns []func() error) []float64 {
+// "ns/NAME" and returns those means by name. The benchmark's own ns/op is the
+// sum over all fns.
+func interleave(b *testing.B, names []string, fns []func() error) map[string]float64 {
 	total := make([]time.Duration, len(fns))
 	rounds := (b.N + interleaveRound - 1) / interleaveRound
 	b.ResetTimer()
@@ -36,10 +33,10 @@ func interleave(b *testing.B, names []string, fns []func() error) []float64 {
 		}
 	}
 	b.StopTimer()
-	ns := make([]float64, len(fns))
+	ns := make(map[string]float64, len(fns))
 	for i, name := range names {
-		ns[i] = float64(total[i].Nanoseconds()) / float64(rounds*interleaveRound)
-		b.ReportMetric(ns[i], "ns/"+name)
+		ns[name] = float64(total[i].Nanoseconds()) / float64(rounds*interleaveRound)
+		b.ReportMetric(ns[name], "ns/"+name)
 	}
 	return ns
 }
@@ -61,64 +58,29 @@ func BenchmarkReadInterleaved(b *testing.B) {
 		for _, size := range []int{16, 4 << 10} {
 			b.Run("codec="+c+"/size="+sizeName(size), func(b *testing.B) {
 				data := buildStream(c, size)
-				fns := make([]func() error, len(interleavedReadImpls))
-				for i, impl := range interleavedReadImpls {
-					if c == "BE32" {
-						fns[i] = readOne[codec.BE32](c, impl, newLoopReader(data), size)
-					} else {
-						fns[i] = readOne[codec.Uvarint](c, impl, newLoopReader(data), size)
-					}
-				}
-				interleave(b, interleavedReadImpls, fns)
+				interleaveReads(b, interleavedReadImpls, size, func(impl string) func() ([]byte, error) {
+					return newRead(c, impl, newLoopReader(data), size)
+				})
 			})
 		}
 	}
 }
 
-// readOne returns a function that reads one message from src with impl and
-// checks its length.
-func readOne[L codec.LengthCodec](c, impl string, src *loopReader, size int) func() error {
-	buf := make([]byte, size)
-	var read func() ([]byte, error)
-	switch impl {
-	case "framekit-view":
-		read = frame.New[L](src).ReadMsgView
-	case "framekit-append":
-		f := frame.New[L](src)
-		read = func() ([]byte, error) { return f.AppendMsg(buf[:0]) }
-	case "framekit-readmsg":
-		read = frame.New[L](src).ReadMsg
-	case "msgio-readmsg":
-		read = newMsgioReader(c, src).ReadMsg
-	case "msgio-readmsg-release":
-		r := newMsgioReader(c, src)
-		var last []byte
-		read = func() ([]byte, error) {
-			if last != nil {
-				r.ReleaseMsg(last)
+// interleaveReads interleaves the readers that newRead makes for impls, each
+// of which must return size-byte messages, and returns interleave's means.
+func interleaveReads(b *testing.B, impls []string, size int, newRead func(impl string) func() ([]byte, error)) map[string]float64 {
+	fns := make([]func() error, len(impls))
+	for i, impl := range impls {
+		read := newRead(impl)
+		fns[i] = func() error {
+			msg, err := read()
+			if err == nil && len(msg) != size {
+				err = errShortMsg
 			}
-			var err error
-			last, err = r.ReadMsg()
-			return last, err
+			return err
 		}
-	case "msgio-read":
-		r := newMsgioReader(c, src)
-		read = func() ([]byte, error) {
-			n, err := r.Read(buf)
-			return buf[:n], err
-		}
-	case "hand", "hand-bufio":
-		read = newHandReader(c, src, impl == "hand-bufio").readMsg
-	default:
-		panic("unknown impl " + impl)
 	}
-	return func() error {
-		msg, err := read()
-		if err == nil && len(msg) != size {
-			err = errShortMsg
-		}
-		return err
-	}
+	return interleave(b, impls, fns)
 }
 
 var errShortMsg = errors.New("message of the wrong length")

@@ -1,7 +1,7 @@
 package bench
 
 import (
-	"io"
+	"strings"
 	"testing"
 
 	"github.com/framekit/framekit/codec"
@@ -32,14 +32,7 @@ func BenchmarkRead(b *testing.B) {
 			data := buildStream(c, size)
 			for _, impl := range readImpls {
 				b.Run("codec="+c+"/size="+sizeName(size)+"/impl="+impl, func(b *testing.B) {
-					b.SetBytes(int64(size))
-					b.ReportAllocs()
-					src := newLoopReader(data)
-					if c == "BE32" {
-						benchRead[codec.BE32](b, c, impl, src, size)
-					} else {
-						benchRead[codec.Uvarint](b, c, impl, src, size)
-					}
+					benchRead(b, newRead(c, impl, newLoopReader(data), size), size)
 				})
 			}
 		}
@@ -49,88 +42,114 @@ func BenchmarkRead(b *testing.B) {
 // sink keeps results alive so the compiler cannot drop a read.
 var sink int
 
-func benchRead[L codec.LengthCodec](b *testing.B, c, impl string, src *loopReader, size int) {
-	buf := make([]byte, 0, size)
+// benchRead times b.N calls of read, each of which must return a size-byte
+// message.
+func benchRead(b *testing.B, read func() ([]byte, error), size int) {
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
 	got := 0
-	var err error
-	switch impl {
-	case "framekit-readmsg", "framekit-readmsg-release", "framekit-append", "framekit-view":
-		f := frame.New[L](src)
-		b.ResetTimer()
-		for range b.N {
-			var msg []byte
-			switch impl {
-			case "framekit-readmsg":
-				msg, err = f.ReadMsg()
-			case "framekit-readmsg-release":
-				msg, err = f.ReadMsg()
-				f.ReleaseMsg(msg)
-			case "framekit-append":
-				msg, err = f.AppendMsg(buf[:0])
-			case "framekit-view":
-				msg, err = f.ReadMsgView()
-			}
-			got += len(msg)
-			if err != nil {
-				break
-			}
+	for range b.N {
+		msg, err := read()
+		if err != nil {
+			b.Fatal(err)
 		}
-	case "msgio-readmsg", "msgio-readmsg-release":
-		r := newMsgioReader(c, src)
-		b.ResetTimer()
-		for range b.N {
-			var msg []byte
-			msg, err = r.ReadMsg()
-			got += len(msg)
-			if err != nil {
-				break
-			}
-			if impl == "msgio-readmsg-release" {
-				r.ReleaseMsg(msg)
-			}
-		}
-	case "msgio-read":
-		r := newMsgioReader(c, src)
-		buf = buf[:size]
-		b.ResetTimer()
-		for range b.N {
-			var n int
-			n, err = r.Read(buf)
-			got += n
-			if err != nil {
-				break
-			}
-		}
-	case "hand", "hand-bufio":
-		h := newHandReader(c, src, impl == "hand-bufio")
-		b.ResetTimer()
-		for range b.N {
-			var msg []byte
-			msg, err = h.readMsg()
-			got += len(msg)
-			if err != nil {
-				break
-			}
-		}
-	default:
-		b.Fatalf("unknown impl %q", impl)
+		got += len(msg)
 	}
 	b.StopTimer()
-	check(b, err)
 	if got != b.N*size {
 		b.Fatalf("read %d bytes, want %d", got, b.N*size)
 	}
 	sink += got
 }
 
-// writeImpls are the in-memory write implementations, in chart order.
+// newRead returns a function that reads the next message from src, a stream
+// of size-byte messages in the named codec, with impl (one of readImpls). The
+// message is valid until the next call. Every implementation is called
+// through the returned function, so each pays the same for the call.
+func newRead(c, impl string, src *loopReader, size int) func() ([]byte, error) {
+	if method, ok := strings.CutPrefix(impl, "framekit-"); ok {
+		if c == "BE32" {
+			return framerRead(frame.New[codec.BE32](src), method, size)
+		}
+		return framerRead(frame.New[codec.Uvarint](src), method, size)
+	}
+	switch impl {
+	case "msgio-readmsg":
+		return newMsgioReader(c, src).ReadMsg
+	case "msgio-readmsg-release":
+		return readReleasing(newMsgioReader(c, src))
+	case "msgio-read":
+		r := newMsgioReader(c, src)
+		buf := make([]byte, size)
+		return func() ([]byte, error) {
+			n, err := r.Read(buf)
+			return buf[:n], err
+		}
+	case "hand", "hand-bufio":
+		return newHandReader(c, src, impl == "hand-bufio").readMsg
+	}
+	panic("unknown read impl " + impl)
+}
+
+// framerRead returns a function that reads the next message from f with one
+// of its read methods, named as in readImpls without "framekit-": "readmsg",
+// "readmsg-release", "append" (into a reused buffer of size bytes) or "view".
+func framerRead[L codec.LengthCodec](f *frame.Framer[L], method string, size int) func() ([]byte, error) {
+	switch method {
+	case "readmsg":
+		return f.ReadMsg
+	case "readmsg-release":
+		return readReleasing(f)
+	case "append":
+		buf := make([]byte, 0, size)
+		return func() ([]byte, error) { return f.AppendMsg(buf[:0]) }
+	case "view":
+		return f.ReadMsgView
+	}
+	panic("unknown Framer read method " + method)
+}
+
+// releaser is a reader whose ReadMsg slices may be handed back for reuse:
+// a Framer or a go-msgio reader.
+type releaser interface {
+	ReadMsg() ([]byte, error)
+	ReleaseMsg(msg []byte)
+}
+
+// readReleasing returns a function that reads the next message with
+// r.ReadMsg and hands the one before back with r.ReleaseMsg.
+func readReleasing(r releaser) func() ([]byte, error) {
+	var last []byte
+	return func() ([]byte, error) {
+		if last != nil {
+			r.ReleaseMsg(last)
+		}
+		var err error
+		last, err = r.ReadMsg()
+		return last, err
+	}
+}
+
+// writeImpls are the in-memory write implementations, in chart order, each
+// one an end of newEnd writing to discard{}:
 //
 //	framekit          WriteMsg, one Write per frame
 //	framekit-batched  WriteMsg with WithWriteBuffer(64 KiB)
 //	msgio             go-msgio WriteMsg
 //	hand              header and body copied into a reused buffer, one Write
 //	hand-bufio        header and body written to a 64 KiB bufio.Writer
-var writeImpls = []string{"framekit", "framekit-batched", "msgio", "hand", "hand-bufio"}
+var writeImpls = []struct {
+	name    string
+	end     string // the impl of newEnd
+	batched bool
+}{
+	{"framekit", "framekit", false},
+	{"framekit-batched", "framekit", true},
+	{"msgio", "msgio", false},
+	{"hand", "hand", false},
+	{"hand-bufio", "hand", true},
+}
 
 // BenchmarkWrite writes size-byte messages to a sink that discards them.
 func BenchmarkWrite(b *testing.B) {
@@ -138,60 +157,25 @@ func BenchmarkWrite(b *testing.B) {
 		for _, size := range benchSizes {
 			msg := make([]byte, size)
 			for _, impl := range writeImpls {
-				b.Run("codec="+c+"/size="+sizeName(size)+"/impl="+impl, func(b *testing.B) {
-					b.SetBytes(int64(size))
-					b.ReportAllocs()
-					if c == "BE32" {
-						benchWrite[codec.BE32](b, c, impl, msg)
-					} else {
-						benchWrite[codec.Uvarint](b, c, impl, msg)
-					}
+				b.Run("codec="+c+"/size="+sizeName(size)+"/impl="+impl.name, func(b *testing.B) {
+					benchWrite(b, newEnd(impl.end, c, discard{}, impl.batched), msg)
 				})
 			}
 		}
 	}
 }
 
-func benchWrite[L codec.LengthCodec](b *testing.B, c, impl string, msg []byte) {
-	var err error
-	switch impl {
-	case "framekit", "framekit-batched":
-		var opts []frame.Option
-		if impl == "framekit-batched" {
-			opts = append(opts, frame.WithWriteBuffer(64<<10))
+// benchWrite times b.N writes of msg to w and the flush after them.
+func benchWrite(b *testing.B, w msgEnd, msg []byte) {
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if err := w.write(msg); err != nil {
+			b.Fatal(err)
 		}
-		f := frame.New[L](discard{}, opts...)
-		b.ResetTimer()
-		for range b.N {
-			if err = f.WriteMsg(msg); err != nil {
-				break
-			}
-		}
-		if err == nil {
-			err = f.Flush()
-		}
-	case "msgio":
-		w := newMsgioWriter(c, discard{})
-		b.ResetTimer()
-		for range b.N {
-			if err = w.WriteMsg(msg); err != nil {
-				break
-			}
-		}
-	case "hand", "hand-bufio":
-		h := newHandWriter(c, io.Writer(discard{}), impl == "hand-bufio")
-		b.ResetTimer()
-		for range b.N {
-			if err = h.writeMsg(msg); err != nil {
-				break
-			}
-		}
-		if err == nil {
-			err = h.flush()
-		}
-	default:
-		b.Fatalf("unknown impl %q", impl)
 	}
+	err := w.flush()
 	b.StopTimer()
 	check(b, err)
 }

@@ -44,16 +44,11 @@ func BenchmarkTCP(b *testing.B) {
 			for _, impl := range tcpImpls {
 				name := "test=" + tt.name + "/codec=" + c + "/size=" + sizeName(tt.size) + "/impl=" + impl
 				b.Run(name, func(b *testing.B) {
-					var client, server msgEnd
 					x, y := tcpPair(b)
 					deadline := time.Now().Add(5 * time.Minute)
 					x.SetDeadline(deadline)
 					y.SetDeadline(deadline)
-					if c == "BE32" {
-						client, server = newEnd[codec.BE32](impl, c, x, tt.batched), newEnd[codec.BE32](impl, c, y, tt.batched)
-					} else {
-						client, server = newEnd[codec.Uvarint](impl, c, x, tt.batched), newEnd[codec.Uvarint](impl, c, y, tt.batched)
-					}
+					client, server := newEnd(impl, c, x, tt.batched), newEnd(impl, c, y, tt.batched)
 					b.SetBytes(int64(tt.size))
 					b.ReportAllocs()
 					if tt.name == "pingpong" {
@@ -67,7 +62,7 @@ func BenchmarkTCP(b *testing.B) {
 	}
 }
 
-// msgEnd is one end of a connection as the TCP benchmarks drive it.
+// msgEnd is one end of a stream as the TCP and write benchmarks drive it.
 type msgEnd interface {
 	write(msg []byte) error
 	flush() error
@@ -75,19 +70,25 @@ type msgEnd interface {
 	read() ([]byte, error)
 }
 
-func newEnd[L codec.LengthCodec](impl, c string, conn net.Conn, batched bool) msgEnd {
+// newEnd returns the end of impl (one of tcpImpls) on rw in the named codec;
+// batched gives its writer a 64 KiB buffer that flush empties.
+func newEnd(impl, c string, rw io.ReadWriteCloser, batched bool) msgEnd {
 	switch impl {
 	case "framekit":
 		var opts []frame.Option
 		if batched {
 			opts = append(opts, frame.WithWriteBuffer(64<<10))
 		}
-		return &framekitEnd[L]{f: frame.New[L](conn, opts...)}
+		if c == "BE32" {
+			return &framekitEnd[codec.BE32]{f: frame.New[codec.BE32](rw, opts...)}
+		}
+		return &framekitEnd[codec.Uvarint]{f: frame.New[codec.Uvarint](rw, opts...)}
 	case "msgio":
-		return &msgioEnd{w: newMsgioWriter(c, conn), r: newMsgioReader(c, conn)}
-	default:
-		return &handEnd{w: newHandWriter(c, conn, batched), r: newHandReader(c, conn, true)}
+		return &msgioEnd{w: newMsgioWriter(c, rw), r: newMsgioReader(c, rw)}
+	case "hand":
+		return &handEnd{w: newHandWriter(c, rw, batched), r: newHandReader(c, rw, true)}
 	}
+	panic("unknown end impl " + impl)
 }
 
 type framekitEnd[L codec.LengthCodec] struct {

@@ -172,7 +172,7 @@ func splitImpl(name string) (groupName, impl string) {
 // family returns the colour of an implementation's family.
 func family(impl string) string {
 	switch {
-	case strings.HasPrefix(impl, "framekit"), strings.HasPrefix(impl, "copy"):
+	case strings.HasPrefix(impl, "framekit"):
 		return "#1f6fb4"
 	case strings.HasPrefix(impl, "msgio"):
 		return "#e8801a"
