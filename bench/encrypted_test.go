@@ -2,34 +2,14 @@ package bench
 
 import (
 	"bytes"
-	"crypto/aes"
-	"crypto/cipher"
 	"testing"
 	"time"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/internal/testkit"
 	"github.com/framekit/framekit/secure"
 )
-
-// benchGCM returns an AES-128-GCM AEAD whose key is every byte set to k.
-func benchGCM(b *testing.B, k byte) cipher.AEAD {
-	block, err := aes.NewCipher(bytes.Repeat([]byte{k}, 16))
-	if err != nil {
-		b.Fatal(err)
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return aead
-}
-
-// benchLoop is an in-memory stream that reads back what was written to it,
-// without allocating in steady state.
-type benchLoop struct{ bytes.Buffer }
-
-func (*benchLoop) Close() error { return nil }
 
 // BenchmarkEncrypted compares, on 64 KiB messages, one message sealed and
 // opened with raw cipher.AEAD calls ("raw-seal-open", the ceiling) with one
@@ -93,7 +73,7 @@ var encMsg = bytes.Repeat([]byte("framekit"), encSize/8)
 // encRaw returns one op of the ceiling: message i sealed and opened in place
 // with raw cipher.AEAD calls, no stream.
 func encRaw(b *testing.B) func(int) {
-	seal, open := benchGCM(b, 1), benchGCM(b, 1)
+	seal, open := testkit.GCM(b, 1), testkit.GCM(b, 1)
 	nonce := make([]byte, seal.NonceSize())
 	buf := make([]byte, 0, encSize+seal.Overhead())
 	return func(i int) {
@@ -109,15 +89,15 @@ func encRaw(b *testing.B) func(int) {
 // through an Encrypted over a Framer over an in-memory stream; with generic,
 // the writing Encrypted sees its Framer only as a frame.MsgReadWriteCloser.
 func encLayered(b *testing.B, generic bool) func(int) {
-	send, err := secure.NewAEADEncrypter(benchGCM(b, 1), benchGCM(b, 2))
+	send, err := secure.NewAEADEncrypter(testkit.GCM(b, 1), testkit.GCM(b, 2))
 	if err != nil {
 		b.Fatal(err)
 	}
-	recv, err := secure.NewAEADEncrypter(benchGCM(b, 2), benchGCM(b, 1))
+	recv, err := secure.NewAEADEncrypter(testkit.GCM(b, 2), testkit.GCM(b, 1))
 	if err != nil {
 		b.Fatal(err)
 	}
-	wire := new(benchLoop)
+	wire := testkit.Loopback()
 	var inner frame.MsgReadWriteCloser = frame.New[codec.Uvarint](wire)
 	if generic {
 		inner = encOpaque{inner}
@@ -137,11 +117,11 @@ func encLayered(b *testing.B, generic bool) func(int) {
 // encHandRolled returns one op of the same done by hand: Seal, Framer
 // WriteMsg, Framer ReadMsgView, Open in place.
 func encHandRolled(b *testing.B) func(int) {
-	seal, open := benchGCM(b, 1), benchGCM(b, 1)
+	seal, open := testkit.GCM(b, 1), testkit.GCM(b, 1)
 	wnonce := make([]byte, seal.NonceSize())
 	rnonce := make([]byte, open.NonceSize())
 	buf := make([]byte, 0, encSize+seal.Overhead())
-	wire := new(benchLoop)
+	wire := testkit.Loopback()
 	w, r := frame.New[codec.Uvarint](wire), frame.New[codec.Uvarint](wire)
 	return func(i int) {
 		wnonce[len(wnonce)-1] = byte(i)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
-	"net"
 	"testing"
 
 	"github.com/libp2p/go-msgio"
@@ -14,6 +13,7 @@ import (
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/internal/testkit"
 )
 
 // A Framer is a go-msgio ReadWriteCloser, for both of go-msgio's formats.
@@ -199,7 +199,7 @@ func TestInteropTCP(t *testing.T) {
 	msgs := messages(sizes)
 	for _, ft := range formats {
 		// go-msgio writes, a Framer reads.
-		a, b := tcpPair(t)
+		a, b := testkit.TCPPair(t)
 		go writeAll(t, ft.msgWriter(a), msgs)
 		f := ft.framer(b)
 		for i, want := range msgs {
@@ -215,7 +215,7 @@ func TestInteropTCP(t *testing.T) {
 
 		// A Framer writes, go-msgio reads, and the bytes are the ones go-msgio
 		// would have written.
-		a, b = tcpPair(t)
+		a, b = testkit.TCPPair(t)
 		go writeAll(t, ft.framer(a), msgs)
 		wire, err := io.ReadAll(b)
 		if err != nil {
@@ -262,37 +262,6 @@ func firstDiff(a, b []byte) int {
 		}
 	}
 	return min(len(a), len(b))
-}
-
-// tcpPair returns the two ends of a TCP connection on 127.0.0.1, closed when
-// the test ends.
-func tcpPair(tb testing.TB) (*net.TCPConn, *net.TCPConn) {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ln.Close()
-	type result struct {
-		c   net.Conn
-		err error
-	}
-	accepted := make(chan result, 1)
-	go func() {
-		c, err := ln.Accept()
-		accepted <- result{c, err}
-	}()
-	a, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r := <-accepted
-	if r.err != nil {
-		a.Close()
-		tb.Fatal(r.err)
-	}
-	tb.Cleanup(func() { a.Close(); r.c.Close() })
-	return a.(*net.TCPConn), r.c.(*net.TCPConn)
 }
 
 // TestBE16IsNoiseFraming checks Framer[BE16] against libp2p Noise's framing,
@@ -394,7 +363,7 @@ func TestMsgioInterfaceAcceptsFramer(t *testing.T) {
 		// The control: the same function passes with go-msgio itself.
 		// (Its readers get the conn without Close: msgio.Combine and
 		// NewReadWriter close the conn twice and report the second failure.)
-		a, b := tcpPair(t)
+		a, b := testkit.TCPPair(t)
 		ma := msgio.Combine(ft.msgWriter(a), ft.msgReader(struct{ io.Reader }{a}))
 		mb := msgio.Combine(ft.msgWriter(b), ft.msgReader(struct{ io.Reader }{b}))
 		if err := msgioPingPong(ma, mb); err != nil {
@@ -402,7 +371,7 @@ func TestMsgioInterfaceAcceptsFramer(t *testing.T) {
 		}
 
 		for _, rb := range readBufferSizes {
-			a, b := tcpPair(t)
+			a, b := testkit.TCPPair(t)
 			opts := []frame.Option{frame.WithReadBuffer(rb)}
 			if err := msgioPingPong(ft.framer(a, opts...), ft.framer(b, opts...)); err != nil {
 				t.Fatalf("%s framer rb=%d: %v", ft.name, rb, err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/internal/testkit"
 )
 
 // tcpImpls are the implementations of every TCP benchmark:
@@ -44,7 +45,7 @@ func BenchmarkTCP(b *testing.B) {
 			for _, impl := range tcpImpls {
 				name := "test=" + tt.name + "/codec=" + c + "/size=" + sizeName(tt.size) + "/impl=" + impl
 				b.Run(name, func(b *testing.B) {
-					x, y := tcpPair(b)
+					x, y := testkit.TCPPair(b)
 					deadline := time.Now().Add(5 * time.Minute)
 					x.SetDeadline(deadline)
 					y.SetDeadline(deadline)
