@@ -97,7 +97,7 @@ func encLayered(b *testing.B, generic bool) func(int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	wire := testkit.Loopback()
+	wire := new(testkit.Buffer)
 	var inner frame.MsgReadWriteCloser = frame.New[codec.Uvarint](wire)
 	if generic {
 		inner = encOpaque{inner}
@@ -121,7 +121,7 @@ func encHandRolled(b *testing.B) func(int) {
 	wnonce := make([]byte, seal.NonceSize())
 	rnonce := make([]byte, open.NonceSize())
 	buf := make([]byte, 0, encSize+seal.Overhead())
-	wire := testkit.Loopback()
+	wire := new(testkit.Buffer)
 	w, r := frame.New[codec.Uvarint](wire), frame.New[codec.Uvarint](wire)
 	return func(i int) {
 		wnonce[len(wnonce)-1] = byte(i)

@@ -12,34 +12,8 @@ import (
 	"github.com/framekit/framekit/conn"
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/internal/iox"
+	"github.com/framekit/framekit/internal/testkit"
 )
-
-// countingReader counts the Read calls made on r.
-type countingReader struct {
-	r     io.Reader
-	calls int
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	c.calls++
-	return c.r.Read(p)
-}
-
-// emptyReader returns (0, nil) empties times, then one byte, over and over,
-// for ever.
-type emptyReader struct {
-	empties int
-	calls   int
-}
-
-func (e *emptyReader) Read(p []byte) (int, error) {
-	e.calls++
-	if e.empties == 0 || e.calls%(e.empties+1) != 0 {
-		return 0, nil
-	}
-	p[0] = 'x'
-	return 1, nil
-}
 
 // wantIncomplete checks that err is a plain *errs.IncompleteReadError with
 // the given numbers and returns it.
@@ -70,19 +44,19 @@ func TestReadExactlyTrickle(t *testing.T) {
 	t.Parallel()
 	want := make([]byte, 5000)
 	rand.New(rand.NewSource(1)).Read(want)
-	r := &countingReader{r: iotest.OneByteReader(bytes.NewReader(want))}
+	r := &testkit.Stream{R: iotest.OneByteReader(bytes.NewReader(want))}
 	got, err := conn.ReadExactly(r, len(want))
 	if err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("ReadExactly over 5000 one-byte reads: %d bytes, %v", len(got), err)
 	}
-	if r.calls != len(want) {
-		t.Errorf("%d Read calls, want %d", r.calls, len(want))
+	if r.Reads != len(want) {
+		t.Errorf("%d Read calls, want %d", r.Reads, len(want))
 	}
 }
 
 func TestReadExactlyNoProgress(t *testing.T) {
 	t.Parallel()
-	r := &emptyReader{} // (0, nil) for ever
+	r := &testkit.Stream{R: testkit.Repeat([]byte("x")), Steps: []int{0}} // (0, nil) for ever
 	got, err := conn.ReadExactly(r, 4)
 	if !errors.Is(err, io.ErrNoProgress) {
 		t.Fatalf("err = %v, want io.ErrNoProgress", err)
@@ -90,15 +64,15 @@ func TestReadExactlyNoProgress(t *testing.T) {
 	if len(got) != 0 {
 		t.Errorf("got %q, want nothing", got)
 	}
-	if r.calls != iox.MaxEmptyReads {
-		t.Errorf("gave up after %d reads, want %d", r.calls, iox.MaxEmptyReads)
+	if r.Reads != iox.MaxEmptyReads {
+		t.Errorf("gave up after %d reads, want %d", r.Reads, iox.MaxEmptyReads)
 	}
 }
 
 func TestReadExactlyEmptyReadsBetweenProgress(t *testing.T) {
 	t.Parallel()
 	// Only a run of empty reads ends the loop: any progress starts it over.
-	r := &emptyReader{empties: iox.MaxEmptyReads - 1}
+	r := &testkit.Stream{R: testkit.Repeat([]byte("x")), Steps: append(make([]int, iox.MaxEmptyReads-1), 1)}
 	got, err := conn.ReadExactly(r, 10)
 	if err != nil || string(got) != "xxxxxxxxxx" {
 		t.Fatalf("ReadExactly = %q, %v", got, err)
@@ -121,14 +95,14 @@ func TestReadExactlyNoticesEOF(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := &countingReader{r: tc.r}
+			r := &testkit.Stream{R: tc.r}
 			got, err := conn.ReadExactly(r, tc.n)
 			ie := wantIncomplete(t, err, tc.n, tc.have)
 			if len(got) != tc.have {
 				t.Errorf("returned %d bytes, want the %d received", len(got), tc.have)
 			}
-			if r.calls != tc.calls {
-				t.Errorf("%d Read calls, want %d", r.calls, tc.calls)
+			if r.Reads != tc.calls {
+				t.Errorf("%d Read calls, want %d", r.Reads, tc.calls)
 			}
 			if ie.Transport != "" || strings.Contains(err.Error(), "transport") {
 				t.Errorf("a plain reader has no transport: %v", err)
@@ -158,10 +132,10 @@ func TestReadExactlyOtherError(t *testing.T) {
 
 func TestReadExactlyZero(t *testing.T) {
 	t.Parallel()
-	r := &countingReader{r: strings.NewReader("")}
+	r := &testkit.Stream{R: strings.NewReader("")}
 	got, err := conn.ReadExactly(r, 0)
-	if err != nil || len(got) != 0 || r.calls != 0 {
-		t.Fatalf("ReadExactly(r, 0) = %q, %v after %d reads; want empty, nil, 0", got, err, r.calls)
+	if err != nil || len(got) != 0 || r.Reads != 0 {
+		t.Fatalf("ReadExactly(r, 0) = %q, %v after %d reads; want empty, nil, 0", got, err, r.Reads)
 	}
 }
 

@@ -2,6 +2,7 @@ package frame_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -123,4 +124,27 @@ func ExampleWithReadBuffer() {
 	fmt.Printf("%s then %q\n", protocol, rest)
 	// Output:
 	// /raw/1.0.0 then "raw bytes"
+}
+
+// A record marshalled straight into the frame that goes out: its fields are
+// appended to the Framer's own buffer behind the header, with no buffer of
+// the caller's and no copy. A layer above a Framer (an encrypter, a protobuf
+// marshaller) writes the same way.
+func ExampleFramer_WriteMsgFunc() {
+	var wire bytes.Buffer
+	f := frame.New[codec.Uvarint](struct {
+		io.Reader
+		io.Writer
+		io.Closer
+	}{nil, &wire, io.NopCloser(nil)})
+
+	id, name := uint64(300), "alice"
+	maxLen := binary.MaxVarintLen64 + len(name) // a bound: the body may be shorter
+	err := f.WriteMsgFunc(maxLen, func(dst []byte) ([]byte, error) {
+		dst = binary.AppendUvarint(dst, id)
+		return append(dst, name...), nil
+	})
+	fmt.Printf("% x %v\n", wire.Bytes(), err)
+	// Output:
+	// 07 ac 02 61 6c 69 63 65 <nil>
 }

@@ -25,24 +25,11 @@ import (
 // it consumed: never by a declared length.
 func FuzzFramerRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, which uint8, readBuffer uint16, limit uint16, flags uint8, steps []byte) {
-		switch which % 8 {
-		case 0:
-			fuzzRead[codec.BE8](t, data, readBuffer, limit, flags, steps)
-		case 1:
-			fuzzRead[codec.BE16](t, data, readBuffer, limit, flags, steps)
-		case 2:
-			fuzzRead[codec.BE32](t, data, readBuffer, limit, flags, steps)
-		case 3:
-			fuzzRead[codec.BE64](t, data, readBuffer, limit, flags, steps)
-		case 4:
-			fuzzRead[codec.LE16](t, data, readBuffer, limit, flags, steps)
-		case 5:
-			fuzzRead[codec.LE32](t, data, readBuffer, limit, flags, steps)
-		case 6:
-			fuzzRead[codec.LE64](t, data, readBuffer, limit, flags, steps)
-		default:
-			fuzzRead[codec.Uvarint](t, data, readBuffer, limit, flags, steps)
+		reads := []func(*testing.T, []byte, uint16, uint16, uint8, []byte){
+			fuzzRead[codec.BE8], fuzzRead[codec.BE16], fuzzRead[codec.BE32], fuzzRead[codec.BE64],
+			fuzzRead[codec.LE16], fuzzRead[codec.LE32], fuzzRead[codec.LE64], fuzzRead[codec.Uvarint],
 		}
+		reads[which%8](t, data, readBuffer, limit, flags, steps)
 	})
 }
 
@@ -173,24 +160,11 @@ func readLength[L codec.LengthCodec](t *testing.T, data, steps []byte) {
 // AppendLength makes, and a Framer reads them back.
 func FuzzAppendFrame(f *testing.F) {
 	f.Fuzz(rapid.MakeFuzz(func(t *rapid.T) {
-		switch rapid.IntRange(0, 7).Draw(t, "codec") {
-		case 0:
-			appendFrame[codec.BE8](t)
-		case 1:
-			appendFrame[codec.BE16](t)
-		case 2:
-			appendFrame[codec.BE32](t)
-		case 3:
-			appendFrame[codec.BE64](t)
-		case 4:
-			appendFrame[codec.LE16](t)
-		case 5:
-			appendFrame[codec.LE32](t)
-		case 6:
-			appendFrame[codec.LE64](t)
-		default:
-			appendFrame[codec.Uvarint](t)
+		appends := []func(*rapid.T){
+			appendFrame[codec.BE8], appendFrame[codec.BE16], appendFrame[codec.BE32], appendFrame[codec.BE64],
+			appendFrame[codec.LE16], appendFrame[codec.LE32], appendFrame[codec.LE64], appendFrame[codec.Uvarint],
 		}
+		appends[rapid.IntRange(0, 7).Draw(t, "codec")](t)
 	}))
 }
 

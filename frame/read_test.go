@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"testing/iotest"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/errs"
@@ -280,20 +281,8 @@ func TestErrorAtBoundaryIsRetryable(t *testing.T) {
 	}
 }
 
-// dataWithEOF returns its bytes and io.EOF in the same call.
-type dataWithEOF struct{ b []byte }
-
-func (d *dataWithEOF) Read(p []byte) (int, error) {
-	n := copy(p, d.b)
-	d.b = d.b[n:]
-	if len(d.b) == 0 {
-		return n, io.EOF
-	}
-	return n, nil
-}
-
 func TestDataArrivingWithEOF(t *testing.T) {
-	f := frame.New[codec.BE8](&testkit.Stream{R: &dataWithEOF{encode[codec.BE8](t, []byte("a"), []byte("b"))}})
+	f := frame.New[codec.BE8](&testkit.Stream{R: iotest.DataErrReader(bytes.NewReader(encode[codec.BE8](t, []byte("a"), []byte("b"))))})
 	for _, want := range []string{"a", "b"} {
 		if msg, err := f.ReadMsg(); string(msg) != want || err != nil {
 			t.Fatalf("%q, %v", msg, err)
@@ -304,14 +293,9 @@ func TestDataArrivingWithEOF(t *testing.T) {
 	}
 }
 
-// empty returns (0, nil) forever.
-type empty struct{}
-
-func (empty) Read([]byte) (int, error) { return 0, nil }
-
 func TestNoProgress(t *testing.T) {
 	for _, rb := range readModes {
-		if _, err := frame.New[codec.BE32](&testkit.Stream{R: empty{}}, frame.WithReadBuffer(rb)).ReadMsg(); err != io.ErrNoProgress {
+		if _, err := frame.New[codec.BE32](&testkit.Stream{R: bytes.NewReader(nil), Steps: []int{0}}, frame.WithReadBuffer(rb)).ReadMsg(); err != io.ErrNoProgress {
 			t.Fatalf("buffer %d: %v, want io.ErrNoProgress", rb, err)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/framekit/framekit/errs"
+	"github.com/framekit/framekit/internal/testkit"
 	"github.com/framekit/framekit/secure"
 )
 
@@ -53,14 +53,6 @@ func encPair(t testing.TB, start uint64) (a, b secure.Encrypter) {
 	return a, b
 }
 
-// encNonce is the documented nonce layout: zeros, then the counter
-// big-endian in the last 8 bytes.
-func encNonce(size int, counter uint64) []byte {
-	n := make([]byte, size)
-	binary.BigEndian.PutUint64(n[size-8:], counter)
-	return n
-}
-
 // encKeyForms returns the ways a key could show up in text.
 func encKeyForms(key []byte) []string {
 	return []string{string(key), hex.EncodeToString(key), strings.ToUpper(hex.EncodeToString(key)),
@@ -86,12 +78,12 @@ func TestAEADNonceLayout(t *testing.T) {
 					t.Fatalf("sealed %d bytes of %d, overhead %d", len(sealed), len(msg), e.Overhead())
 				}
 				// Anyone who knows the layout can open it.
-				got, err := send.Open(nil, encNonce(size, start+i), sealed, nil)
+				got, err := send.Open(nil, testkit.Nonce(size, start+i), sealed, nil)
 				if err != nil || !bytes.Equal(got, msg) {
 					t.Fatalf("nonce %d bytes, counter %#x: raw open: %q, %v", size, start+i, got, err)
 				}
 				// And the receiving side opens what was sealed with it.
-				peerSealed := recv.Seal(nil, encNonce(size, start+i), msg, nil)
+				peerSealed := recv.Seal(nil, testkit.Nonce(size, start+i), msg, nil)
 				got, err = e.Decrypt(nil, peerSealed)
 				if err != nil || !bytes.Equal(got, msg) {
 					t.Fatalf("nonce %d bytes, counter %#x: decrypt: %q, %v", size, start+i, got, err)
@@ -214,7 +206,7 @@ func TestAEADNonceExhaustion(t *testing.T) {
 		if err != nil {
 			t.Fatalf("counter %#x: %v", counter, err)
 		}
-		if _, err := sendAEAD.Open(nil, encNonce(12, counter), sealed, nil); err != nil {
+		if _, err := sendAEAD.Open(nil, testkit.Nonce(12, counter), sealed, nil); err != nil {
 			t.Fatalf("counter %#x: not sealed with its nonce: %v", counter, err)
 		}
 		if _, err := b.Decrypt(nil, sealed); err != nil {
@@ -229,7 +221,7 @@ func TestAEADNonceExhaustion(t *testing.T) {
 		}
 		// Nothing the peer could send is opened past the end either, not
 		// even a message sealed with a wrapped-around counter.
-		wrapped := sendAEAD.Seal(nil, encNonce(12, 0), []byte("wrapped"), nil)
+		wrapped := sendAEAD.Seal(nil, testkit.Nonce(12, 0), []byte("wrapped"), nil)
 		if _, err := b.Decrypt(nil, wrapped); !errors.Is(err, errs.ErrNonceExhausted) {
 			t.Fatalf("decrypt past the end: %v, want ErrNonceExhausted", err)
 		}
@@ -260,7 +252,7 @@ func TestAEADConcurrentEncryptUsesDistinctNonces(t *testing.T) {
 	used := make(map[uint64]bool)
 	for i, s := range sealed {
 		for counter := uint64(0); counter < n; counter++ {
-			if got, err := sendAEAD.Open(nil, encNonce(12, counter), s, nil); err == nil && got[0] == byte(i) {
+			if got, err := sendAEAD.Open(nil, testkit.Nonce(12, counter), s, nil); err == nil && got[0] == byte(i) {
 				if used[counter] {
 					t.Fatalf("counter %d used twice", counter)
 				}

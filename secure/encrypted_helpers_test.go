@@ -3,7 +3,6 @@ package secure_test
 import (
 	"bytes"
 	"errors"
-	"io"
 	"net"
 	"net/netip"
 	"testing"
@@ -12,31 +11,13 @@ import (
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/conn"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/internal/testkit"
 	"github.com/framekit/framekit/secure"
 )
 
-// encMem is an in-memory stream that reads back what was written to it, and
-// ends with io.EOF when it is empty.
-type encMem struct{ bytes.Buffer }
-
-func (*encMem) Close() error { return nil }
-
-// encReader is a read-only stream over fixed bytes.
-type encReader struct{ *bytes.Reader }
-
-func (encReader) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
-func (encReader) Close() error              { return nil }
-
-// encDiscard is a write-only stream that accepts everything.
-type encDiscard struct{}
-
-func (encDiscard) Read([]byte) (int, error)    { return 0, io.EOF }
-func (encDiscard) Write(p []byte) (int, error) { return len(p), nil }
-func (encDiscard) Close() error                { return nil }
-
 // encFlaky is a stream whose first Write fails before writing anything.
 type encFlaky struct {
-	encMem
+	testkit.Buffer
 	failed bool
 }
 
@@ -47,7 +28,7 @@ func (f *encFlaky) Write(p []byte) (int, error) {
 		f.failed = true
 		return 0, errEncFlaky
 	}
-	return f.encMem.Write(p)
+	return f.Buffer.Write(p)
 }
 
 // encOpaque hides every method of a message stream but those of
@@ -76,7 +57,7 @@ func encInners[L codec.LengthCodec]() map[string]func(*frame.Framer[L]) frame.Ms
 // the wire for msgs.
 func encWire[L codec.LengthCodec](t testing.TB, enc secure.Encrypter, msgs ...[]byte) []byte {
 	t.Helper()
-	var wire encMem
+	var wire testkit.Buffer
 	e := secure.NewEncrypted(frame.New[L](&wire), enc)
 	for _, m := range msgs {
 		if err := e.WriteMsg(m); err != nil {
@@ -107,7 +88,7 @@ func encFrames[L codec.LengthCodec](t testing.TB, wire []byte) (frames [][]byte,
 // Framer[L], and the reader, whose Len tells how much was consumed.
 func encReading[L codec.LengthCodec](wire []byte, enc secure.Encrypter) (*secure.Encrypted, *bytes.Reader) {
 	r := bytes.NewReader(wire)
-	return secure.NewEncrypted(frame.New[L](encReader{r}, frame.WithReadBuffer(0)), enc), r
+	return secure.NewEncrypted(frame.New[L](&testkit.Stream{R: r}, frame.WithReadBuffer(0)), enc), r
 }
 
 // encAddressed is a TCP connection that reports its peer's address and its

@@ -161,7 +161,7 @@ func (f encFlushing) WriteMsgFunc(maxLen int, appendBody func([]byte) ([]byte, e
 func TestEncryptedOverFramerWrapper(t *testing.T) {
 	t.Parallel()
 	ea, eb := encPair(t, 0)
-	var wire encMem
+	var wire testkit.Buffer
 	w := secure.NewEncrypted(encFlushing{frame.New[codec.Uvarint](&wire, frame.WithWriteBuffer(4096))}, ea)
 	if err := w.WriteMsg([]byte("flushed by the wrapper")); err != nil {
 		t.Fatal(err)
@@ -175,7 +175,7 @@ func TestEncryptedOverFramerWrapper(t *testing.T) {
 func TestEncryptedBatchedFramer(t *testing.T) {
 	t.Parallel()
 	ea, eb := encPair(t, 0)
-	var wire encMem
+	var wire testkit.Buffer
 	w := secure.NewEncrypted(frame.New[codec.BE32](&wire, frame.WithWriteBuffer(256)), ea)
 	msgs := [][]byte{[]byte("one"), {}, bytes.Repeat([]byte{'b'}, 200), bytes.Repeat([]byte{'c'}, 1000), []byte("last")}
 	for _, m := range msgs[:3] {
@@ -352,7 +352,7 @@ func TestEncryptedFailureIsSticky(t *testing.T) {
 		// The genuine frame follows the bad one: it must not be read.
 		wire := bytes.Join([][]byte{f[0], bad, f[1], f[2]}, nil)
 		src := bytes.NewReader(wire)
-		r := secure.NewEncrypted(wrap(frame.New[codec.Uvarint](encReader{src}, frame.WithReadBuffer(0))), b)
+		r := secure.NewEncrypted(wrap(frame.New[codec.Uvarint](&testkit.Stream{R: src}, frame.WithReadBuffer(0))), b)
 		if got, err := r.ReadMsg(); err != nil || string(got) != "m0" {
 			t.Fatalf("%s: first message: %q, %v", iname, got, err)
 		}
@@ -394,7 +394,7 @@ func TestEncryptedNonceExhaustion(t *testing.T) {
 	t.Parallel()
 	for iname, wrap := range encInners[codec.BE16]() {
 		a, b := encPair(t, math.MaxUint64-1)
-		var wire encMem
+		var wire testkit.Buffer
 		w := secure.NewEncrypted(wrap(frame.New[codec.BE16](&wire)), a)
 		for i := 0; i < 2; i++ {
 			if err := w.WriteMsg([]byte("near the end")); err != nil {
@@ -533,7 +533,7 @@ func TestEncryptedPlaintextNeverOnWire(t *testing.T) {
 func TestEncryptedPrintsNoKeys(t *testing.T) {
 	t.Parallel()
 	a, b := encPair(t, math.MaxUint64)
-	var wire encMem
+	var wire testkit.Buffer
 	w := secure.NewEncrypted(frame.New[codec.BE16](&wire), a)
 	var texts []string
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%d", "%q"} {
@@ -598,7 +598,7 @@ func TestEncryptedZeroLengthMessages(t *testing.T) {
 
 func TestEncryptedOversizeWritesNothing(t *testing.T) {
 	t.Parallel()
-	check := func(name string, w *secure.Encrypted, wire *encMem, b secure.Encrypter, reading func([]byte, secure.Encrypter) *secure.Encrypted, limit int) {
+	check := func(name string, w *secure.Encrypted, wire *testkit.Buffer, b secure.Encrypter, reading func([]byte, secure.Encrypter) *secure.Encrypted, limit int) {
 		t.Helper()
 		if w.MaxSize() != limit {
 			t.Fatalf("%s: MaxSize() = %d, want %d", name, w.MaxSize(), limit)
@@ -622,7 +622,7 @@ func TestEncryptedOversizeWritesNothing(t *testing.T) {
 	}
 	{
 		a, b := encPair(t, 0)
-		var wire encMem
+		var wire testkit.Buffer
 		w := secure.NewEncrypted(frame.New[codec.BE16](&wire), a)
 		check("be16", w, &wire, b, func(p []byte, e secure.Encrypter) *secure.Encrypted {
 			r, _ := encReading[codec.BE16](p, e)
@@ -631,7 +631,7 @@ func TestEncryptedOversizeWritesNothing(t *testing.T) {
 	}
 	{
 		a, b := encPair(t, 0)
-		var wire encMem
+		var wire testkit.Buffer
 		w := secure.NewEncrypted(frame.New[codec.Uvarint](&wire, frame.WithMaxSize(100)), a)
 		check("uvarint", w, &wire, b, func(p []byte, e secure.Encrypter) *secure.Encrypted {
 			r, _ := encReading[codec.Uvarint](p, e)
@@ -661,7 +661,7 @@ func TestEncryptedWriteErrorIsSticky(t *testing.T) {
 	// An inner stream without MaxSize enforces its own limit, after the
 	// message was sealed: that too ends the write side.
 	a, _ := encPair(t, 0)
-	w := secure.NewEncrypted(encOpaque{frame.New[codec.BE8](&encMem{})}, a)
+	w := secure.NewEncrypted(encOpaque{frame.New[codec.BE8](&testkit.Buffer{})}, a)
 	if w.MaxSize() != math.MaxInt-16 {
 		t.Fatalf("MaxSize() without an inner MaxSize: %d", w.MaxSize())
 	}
@@ -699,8 +699,8 @@ func TestNewEncryptedPanics(t *testing.T) {
 	a, _ := encPair(t, 0)
 	cases := map[string]func(){
 		"nil inner":     func() { secure.NewEncrypted(nil, a) },
-		"nil encrypter": func() { secure.NewEncrypted(frame.New[codec.BE16](&encMem{}), nil) },
-		"tiny inner":    func() { secure.NewEncrypted(frame.New[codec.BE16](&encMem{}, frame.WithMaxSize(15)), a) },
+		"nil encrypter": func() { secure.NewEncrypted(frame.New[codec.BE16](&testkit.Buffer{}), nil) },
+		"tiny inner":    func() { secure.NewEncrypted(frame.New[codec.BE16](&testkit.Buffer{}, frame.WithMaxSize(15)), a) },
 	}
 	for name, f := range cases {
 		func() {
@@ -713,7 +713,7 @@ func TestNewEncryptedPanics(t *testing.T) {
 		}()
 	}
 	// An inner maximum equal to the overhead leaves room for empty messages.
-	if w := secure.NewEncrypted(frame.New[codec.BE16](&encMem{}, frame.WithMaxSize(16)), a); w.MaxSize() != 0 {
+	if w := secure.NewEncrypted(frame.New[codec.BE16](&testkit.Buffer{}, frame.WithMaxSize(16)), a); w.MaxSize() != 0 {
 		t.Fatalf("MaxSize() = %d", w.MaxSize())
 	}
 }
@@ -726,8 +726,8 @@ func TestEncryptedSteadyStateAllocations(t *testing.T) {
 	for _, size := range []int{16, 4096, 65519} {
 		msg := bytes.Repeat([]byte{'a'}, size)
 		a, _ := encPair(t, 0)
-		w := secure.NewEncrypted(frame.New[codec.Uvarint](encDiscard{}), a)
-		wg := secure.NewEncrypted(encOpaque{frame.New[codec.Uvarint](encDiscard{})}, a)
+		w := secure.NewEncrypted(frame.New[codec.Uvarint](&testkit.Stream{}), a)
+		wg := secure.NewEncrypted(encOpaque{frame.New[codec.Uvarint](&testkit.Stream{})}, a)
 		// Enough frames for every read below: a warm-up and runs+1 calls each.
 		msgs := make([][]byte, 3*(runs+2))
 		for i := range msgs {
@@ -735,10 +735,10 @@ func TestEncryptedSteadyStateAllocations(t *testing.T) {
 		}
 		ea, eb := encPair(t, 0)
 		wire := encWire[codec.Uvarint](t, ea, msgs...)
-		r := secure.NewEncrypted(frame.New[codec.Uvarint](encReader{bytes.NewReader(wire)}), eb)
+		r := secure.NewEncrypted(frame.New[codec.Uvarint](&testkit.Stream{R: bytes.NewReader(wire)}), eb)
 		ea, eb = encPair(t, 0)
 		wire = encWire[codec.Uvarint](t, ea, msgs...)
-		fa := frame.New[codec.Uvarint](encReader{bytes.NewReader(wire)})
+		fa := frame.New[codec.Uvarint](&testkit.Stream{R: bytes.NewReader(wire)})
 		ra := secure.NewEncrypted(encAppender{fa, fa.AppendMsg}, eb)
 		dst := make([]byte, 0, size)
 		cases := []struct {

@@ -2,7 +2,6 @@ package secure_test
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
 	"slices"
@@ -40,18 +39,13 @@ func fuzzPlain(counter uint64, n int) []byte {
 	return m
 }
 
-// fuzzNonce is the AEAD encrypter's nonce for counter, for a 12-byte nonce.
-func fuzzNonce(counter uint64) []byte {
-	return binary.BigEndian.AppendUint64(make([]byte, 4), counter)
-}
-
 // fuzzSealFrames returns the frames on L a peer sends for plaintexts of the
 // given sizes, message i sealed under counter i.
 func fuzzSealFrames[L codec.LengthCodec](tb testing.TB, sizes ...int) [][]byte {
 	aead := encGCM(tb, fuzzKeyIn, 12)
 	frames := make([][]byte, len(sizes))
 	for i, n := range sizes {
-		sealed := aead.Seal(nil, fuzzNonce(uint64(i)), fuzzPlain(uint64(i), n), nil)
+		sealed := aead.Seal(nil, testkit.Nonce(12, uint64(i)), fuzzPlain(uint64(i), n), nil)
 		var err error
 		if frames[i], err = frame.AppendFrame[L](nil, sealed); err != nil {
 			tb.Fatal(err)
@@ -136,16 +130,10 @@ func FuzzEncryptedRead(f *testing.F) {
 		f.Add(s.data, s.which, s.readBuffer, s.limit, s.flags, s.steps)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, which uint8, readBuffer uint16, limit uint16, flags uint8, steps []byte) {
-		switch which % 4 {
-		case 0:
-			fuzzEncRead[codec.BE8](t, data, readBuffer, limit, flags, steps)
-		case 1:
-			fuzzEncRead[codec.BE16](t, data, readBuffer, limit, flags, steps)
-		case 2:
-			fuzzEncRead[codec.BE32](t, data, readBuffer, limit, flags, steps)
-		default:
-			fuzzEncRead[codec.Uvarint](t, data, readBuffer, limit, flags, steps)
+		reads := []func(*testing.T, []byte, uint16, uint16, uint8, []byte){
+			fuzzEncRead[codec.BE8], fuzzEncRead[codec.BE16], fuzzEncRead[codec.BE32], fuzzEncRead[codec.Uvarint],
 		}
+		reads[which%4](t, data, readBuffer, limit, flags, steps)
 	})
 }
 
@@ -244,7 +232,7 @@ func fuzzEncRead[L codec.LengthCodec](t *testing.T, data []byte, readBuffer, lim
 			fuzzEncStuck(t, e, s, err)
 			return
 		}
-		plain, openErr := opener.Open(nil, fuzzNonce(counter), want.Msg, nil)
+		plain, openErr := opener.Open(nil, testkit.Nonce(12, counter), want.Msg, nil)
 		if openErr != nil {
 			name := "message " + strconv.FormatUint(counter, 10) + " (" + strconv.Itoa(len(want.Msg)) + " bytes)"
 			if got != nil || !errors.Is(err, errs.ErrDecryptionFailed) || !strings.Contains(err.Error(), name) {

@@ -9,7 +9,8 @@ import (
 // Stream is an in-memory io.ReadWriteCloser for tests of a layer stacked on a
 // stream. Reads come from R (io.EOF when R is nil) and writes go to W (they
 // are accepted and dropped when W is nil); R and W may be one bytes.Buffer,
-// which makes a stream that reads back what was written to it. Stream counts
+// which makes a stream that reads back what was written to it (Buffer is
+// that stream without the counting). Stream counts
 // what crosses it and keeps the slice of the last Write, so a test can tell
 // how many calls a layer made and from which buffer it wrote. It is not safe
 // for concurrent use.
@@ -28,12 +29,13 @@ type Stream struct {
 // Reading returns a Stream whose reads serve b.
 func Reading(b []byte) *Stream { return &Stream{R: bytes.NewReader(b)} }
 
-// Loopback returns a Stream that reads back, in order, what was written to
-// it, and reads io.EOF when it has nothing.
-func Loopback() *Stream {
-	var b bytes.Buffer
-	return &Stream{R: &b, W: &b}
-}
+// Buffer is a bytes.Buffer that is also an io.Closer: a stream that reads
+// back, in order, what was written to it, and reads io.EOF when it holds
+// nothing. Close does nothing.
+type Buffer struct{ bytes.Buffer }
+
+// Close returns nil.
+func (*Buffer) Close() error { return nil }
 
 // Read reads from R, at most the next step's size.
 func (s *Stream) Read(p []byte) (int, error) {
