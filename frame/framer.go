@@ -180,7 +180,8 @@ func (f *Framer[L]) WriteMsg(msg []byte) error { return f.wr.writeMsg(msg) }
 //
 // appendBody is called once, under the Framer's write lock, with a slice of
 // length 0 and capacity maxLen; it appends the body (at most maxLen bytes) and
-// returns the extended slice, append-style. The slice is the Framer's: valid
+// returns the extended slice, append-style. Room for maxLen bytes is set
+// aside before appendBody runs, so maxLen should be a tight bound. The slice is the Framer's: valid
 // only during the call, not to be retained. The frame then goes out exactly as
 // WriteMsg would send a message of that length: into the batch, or to the
 // stream in one Write. Since calls are serialized under the lock, the order in

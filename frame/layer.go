@@ -54,7 +54,8 @@ type MsgAppender interface {
 // own buffer, as Framer.WriteMsgFunc does.
 type MsgFuncWriter interface {
 	// WriteMsgFunc writes one message whose body appendBody appends to a
-	// zero-length slice of capacity maxLen; the body is at most maxLen bytes.
+	// zero-length slice of capacity maxLen; the body is at most maxLen bytes,
+	// and room for maxLen bytes is set aside before appendBody runs.
 	// The slice is the writer's, valid only during the call. Calls are
 	// serialized: the order in which appendBody runs is the order of the
 	// messages. An error from appendBody writes nothing and is returned as

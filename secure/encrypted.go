@@ -138,7 +138,8 @@ func (e *Encrypted) WriteMsg(msg []byte) error {
 //
 // appendBody is called once, under the write lock, with a zero-length slice
 // of capacity maxLen, valid only during the call; it appends a plaintext of at
-// most maxLen bytes and returns the extended slice. appendBody must not call
+// most maxLen bytes and returns the extended slice. Room for maxLen bytes and
+// the overhead is set aside first, so maxLen should be a tight bound. appendBody must not call
 // this Encrypted's write methods. maxLen above MaxSize fails with an
 // *errs.MessageTooLargeError before appendBody is called, and so does a longer
 // plaintext, writing nothing. An error from appendBody is returned as it is,
@@ -173,7 +174,7 @@ func (e *Encrypted) write(size int, body func([]byte) ([]byte, error)) error {
 	} else {
 		p := bufpool.Get(size)
 		var sealed []byte
-		if sealed, err = body((*p)[:0]); err == nil {
+		if sealed, err = body((*p)[:0:size]); err == nil {
 			err = e.inner.WriteMsg(sealed)
 		}
 		bufpool.Put(p)

@@ -181,9 +181,9 @@ func startWatchdog(t *testing.T, d time.Duration, p *pair) func() {
 	}
 }
 
-// flush calls w's Flush method when it has one.
+// flush flushes w when it is a frame.Flusher.
 func flush(w any) error {
-	if f, ok := w.(interface{ Flush() error }); ok {
+	if f, ok := w.(frame.Flusher); ok {
 		return f.Flush()
 	}
 	return nil
