@@ -88,3 +88,66 @@ func TestEncryptedWithoutOverhead(t *testing.T) {
 		t.Fatalf("%q, %v", msg, err)
 	}
 }
+
+// dstRecorder is an xorEncrypter that keeps the dst each Encrypt was given.
+type dstRecorder struct {
+	xorEncrypter
+	dst []byte
+}
+
+func (r *dstRecorder) Encrypt(dst, p []byte) ([]byte, error) {
+	r.dst = dst
+	return r.xorEncrypter.Encrypt(dst, p)
+}
+
+// Any Encrypter, not only the library's own, seals straight into the frame a
+// Framer sends: the dst it is handed lies right behind the frame's header in
+// the very buffer that goes to the stream.
+func TestThirdPartyEncrypterSealsInPlace(t *testing.T) {
+	s := &testkit.Stream{}
+	enc := &dstRecorder{}
+	w := secure.NewEncrypted(frame.New[codec.BE16](s), enc)
+	if err := w.WriteMsg([]byte("in place")); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.LastWrite) != 2+len("in place") || &enc.dst[:1][0] != &s.LastWrite[2] {
+		t.Fatalf("Encrypt's dst is not the frame's body: the sealed message was copied")
+	}
+}
+
+// keeper is an inner stream whose ReadMsgView lends bytes it still needs:
+// every view is a slice of kept, which must stay as it was.
+type keeper struct {
+	frame.MsgReadWriteCloser
+	kept [][]byte
+}
+
+func (k *keeper) ReadMsgView() ([]byte, error) {
+	m, err := k.ReadMsg()
+	if err != nil {
+		return nil, err
+	}
+	k.kept = append(k.kept, m)
+	return m, nil
+}
+
+// The layer only reads what an inner stream's ReadMsgView lends it: opening
+// a message never writes into the inner stream's memory, whichever way the
+// message is read.
+func TestInnerViewsAreNotOverwritten(t *testing.T) {
+	a, b := encPair(t, 0)
+	msgs := [][]byte{[]byte("one"), []byte("two"), []byte("three")}
+	wire := encWire[codec.BE16](t, a, msgs...)
+	inner := &keeper{MsgReadWriteCloser: frame.New[codec.BE16](testkit.Reading(wire))}
+	r := secure.NewEncrypted(inner, b)
+	reads := []func() ([]byte, error){r.ReadMsgView, r.ReadMsg, func() ([]byte, error) { return r.AppendMsg(nil) }}
+	frames, headers := encFrames[codec.BE16](t, wire)
+	for i, read := range reads {
+		if got, err := read(); err != nil || !bytes.Equal(got, msgs[i]) {
+			t.Fatalf("read %d: %q, %v", i, got, err)
+		}
+		if sealed := frames[i][headers[i]:]; !bytes.Equal(inner.kept[i], sealed) {
+			t.Fatalf("read %d: the inner stream's view was overwritten: % x, was % x", i, inner.kept[i], sealed)
+		}
+	}
+}
