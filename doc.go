@@ -10,9 +10,15 @@
 //     Uvarint, the multiformats unsigned varint.
 //   - frame: Framer[L], whole messages over any io.ReadWriteCloser with a
 //     maximum size, read-ahead that idle connections give back, batched
-//     writes and zero-copy reads; and the encrypted message layer.
-//   - conn: the stream interfaces, a TCP stream adapter and ReadExactly.
+//     writes, zero-copy reads and messages built in place; and the
+//     interfaces every message layer implements.
+//   - secure: the encrypted message layer, stacked on a Framer or any other
+//     message layer, and an AEAD Encrypter with counter nonces.
+//   - conn: what streams add to package io: a TCP stream adapter,
+//     ReadExactly, and the interfaces a stream may implement to describe
+//     itself.
 //   - errs: the error taxonomy, for errors.Is and errors.As.
+//   - frame/frametest: conformance checks for any message layer.
 //
 // A Framer over a TCP connection, with varint length prefixes:
 //

@@ -8,11 +8,11 @@ import (
 )
 
 // This file is the one place that knows the wire format of particular codecs.
-// Inside a Framer[L] a method of L is an indirect call through the
-// instantiation's dictionary, which the compiler cannot inline; for the
-// codecs most protocols use, the read and write paths below decode and encode
-// headers in line instead (bench/README.md has the measurements). Every other
-// codec, and every case these functions decline, goes through L's methods.
+// A Framer[L] reaches L's methods through its type parameter, which costs
+// more per call than code written for one codec; for the codecs most
+// protocols use, the read and write paths decode and encode headers here
+// instead (bench/README.md measures the difference). Every other codec, and
+// every case these functions decline, goes through L's methods.
 
 // headerKind names the codecs whose headers this file handles in line.
 type headerKind uint8

@@ -38,7 +38,6 @@ type writer[L codec.LengthCodec] struct {
 	batched int     // bytes waiting in batch
 	err     error   // sticky error: a frame went out in part
 	closed  bool    // Close was called
-	pooled  *[]byte // pooled buffer of the frame being sent, between space and send
 	scratch [smallWrite]byte
 	iov     [2][]byte   // header and body of a vectored write
 	vecs    net.Buffers // iov as the vectored writer consumes it
@@ -75,11 +74,11 @@ func (wr *writer[L]) writeMsg(msg []byte) error {
 	if wr.vectored != nil && len(msg) >= vectoredMin && !wr.batches(size) {
 		return wr.writeVectored(msg, size)
 	}
-	buf, err := wr.space(size)
+	buf, pooled, err := wr.space(size)
 	if err != nil {
 		return err
 	}
-	return wr.send(append(appendHeader[L](wr.kind, buf, len(msg)), msg...), size)
+	return wr.send(append(appendHeader[L](wr.kind, buf, len(msg)), msg...), size, pooled)
 }
 
 // writeFunc writes one frame whose body build appends, of at most maxLen
@@ -97,16 +96,16 @@ func (wr *writer[L]) writeFunc(maxLen int, build func(dst []byte) ([]byte, error
 		return err
 	}
 	hdr := headerSize[L](wr.kind, maxLen)
-	buf, err := wr.space(hdr + maxLen)
+	buf, pooled, err := wr.space(hdr + maxLen)
 	if err != nil {
 		return err
 	}
 	frame, err := wr.appendBuilt(buf, hdr, maxLen, build)
 	if err != nil {
-		wr.giveBack()
+		giveBack(pooled)
 		return err
 	}
-	return wr.send(frame, hdr+maxLen)
+	return wr.send(frame, hdr+maxLen, pooled)
 }
 
 // appendBuilt appends to buf a frame whose body build appends: it reserves
@@ -144,49 +143,48 @@ func (wr *writer[L]) batches(size int) bool {
 
 // space returns the buffer a frame of size bytes is to be appended to: the
 // batch, holding what already waits there; the scratch array; or a pooled
-// buffer, kept in wr.pooled until send gives it back. A frame that goes out
-// on its own first flushes what waits in the batch; one that does not fit
+// buffer, returned as pooled too, for send to give back. A frame that goes
+// out on its own first flushes what waits in the batch; one that does not fit
 // behind what waits there flushes it too.
-func (wr *writer[L]) space(size int) ([]byte, error) {
+func (wr *writer[L]) space(size int) (buf []byte, pooled *[]byte, err error) {
 	if !wr.batches(size) {
 		if err := wr.flushLocked(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if size <= len(wr.scratch) { // small: no pool round trip
-			return wr.scratch[:0], nil
+			return wr.scratch[:0], nil, nil
 		}
-		wr.pooled = bufpool.Get(size)
-		return (*wr.pooled)[:0], nil
+		pooled = bufpool.Get(size)
+		return (*pooled)[:0], pooled, nil
 	}
 	if wr.batch != nil && wr.batched+size > wr.batchSize {
 		if err := wr.flushLocked(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if wr.batch == nil {
 		wr.batch = bufpool.Get(wr.batchSize)
 	}
-	return (*wr.batch)[:wr.batched], nil
+	return (*wr.batch)[:wr.batched], nil, nil
 }
 
-// send finishes a frame that was appended to the buffer space returned, of
-// size bytes: in the batch it stays there; otherwise it goes to the stream in
-// one Write.
-func (wr *writer[L]) send(frame []byte, size int) error {
+// send finishes a frame of at most size bytes that was appended to the buffer
+// space returned: in the batch it stays there; otherwise it goes to the
+// stream in one Write, and the pooled buffer, if any, goes back.
+func (wr *writer[L]) send(frame []byte, size int, pooled *[]byte) error {
 	if wr.batches(size) {
 		wr.batched = len(frame)
 		return nil
 	}
 	k, err := wr.dst.Write(frame)
-	wr.giveBack()
+	giveBack(pooled)
 	return wr.wrote(k, len(frame), err)
 }
 
-// giveBack returns the pooled buffer of the last frame, if any.
-func (wr *writer[L]) giveBack() {
-	if wr.pooled != nil {
-		bufpool.Put(wr.pooled)
-		wr.pooled = nil
+// giveBack returns a pooled buffer, if any.
+func giveBack(pooled *[]byte) {
+	if pooled != nil {
+		bufpool.Put(pooled)
 	}
 }
 
