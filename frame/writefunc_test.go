@@ -34,16 +34,7 @@ func writeFuncMatches[L codec.LengthCodec](t *testing.T) {
 				continue
 			}
 			bound := rapid.IntRange(len(msg), fb.MaxSize()).Draw(t, "bound")
-			own := rapid.Bool().Draw(t, "own slice")
-			err := fb.WriteMsgFunc(bound, func(dst []byte) ([]byte, error) {
-				if cap(dst) != bound || len(dst) != 0 {
-					t.Fatalf("dst has length %d and capacity %d, want 0 and the bound %d", len(dst), cap(dst), bound)
-				}
-				if own {
-					return bytes.Clone(msg), nil
-				}
-				return append(dst, msg...), nil
-			})
+			err := fb.WriteMsgFunc(bound, testkit.AppendBody(t, msg, bound, rapid.Bool().Draw(t, "own slice")))
 			if err != nil {
 				t.Fatal(err)
 			}

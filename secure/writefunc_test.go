@@ -30,16 +30,7 @@ func TestEncryptedWriteMsgFuncMatchesWriteMsg(tt *testing.T) {
 		msgs := rapid.SliceOfN(rapid.SliceOfN(rapid.Byte(), 0, 3000), 1, 5).Draw(t, "msgs")
 		for _, msg := range msgs {
 			bound := rapid.IntRange(len(msg), min(eb.MaxSize(), 1<<16-16)).Draw(t, "bound")
-			own := rapid.Bool().Draw(t, "own slice")
-			err := eb.WriteMsgFunc(bound, func(dst []byte) ([]byte, error) {
-				if len(dst) != 0 || cap(dst) != bound {
-					t.Fatalf("dst has length %d and capacity %d, want 0 and %d", len(dst), cap(dst), bound)
-				}
-				if own {
-					return bytes.Clone(msg), nil
-				}
-				return append(dst, msg...), nil
-			})
+			err := eb.WriteMsgFunc(bound, testkit.AppendBody(t, msg, bound, rapid.Bool().Draw(t, "own slice")))
 			if err != nil {
 				t.Fatal(err)
 			}
