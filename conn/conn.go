@@ -34,6 +34,22 @@ type StateReporter interface {
 	ConnState() State
 }
 
+// HalfCloser is implemented by streams that can shut down their sending side
+// and go on reading: *net.TCPConn, *net.UnixConn and TCPStream; and by the
+// message layers stacked on them (a Framer, package secure's Encrypted),
+// which pass the call down.
+type HalfCloser interface {
+	CloseWrite() error
+}
+
+// DeadlineSetter is implemented by streams with deadlines, as every net.Conn
+// is, and by the message layers stacked on them, which pass the calls down.
+type DeadlineSetter interface {
+	SetDeadline(t time.Time) error
+	SetReadDeadline(t time.Time) error
+	SetWriteDeadline(t time.Time) error
+}
+
 // BuffersWriter is implemented by streams that can write several slices in
 // one call, the way net.Buffers does on a TCP connection (writev). The framer
 // uses it to send a large message after its header without copying it.

@@ -147,7 +147,7 @@ func (s *TCPStream) CloseWrite() error {
 	if s.closed.Load() {
 		return s.closedError(net.ErrClosed)
 	}
-	cw, ok := s.c.(interface{ CloseWrite() error })
+	cw, ok := s.c.(HalfCloser)
 	if !ok {
 		return fmt.Errorf("conn: half-close of a %T: %w", s.c, errors.ErrUnsupported)
 	}

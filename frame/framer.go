@@ -18,6 +18,7 @@ import (
 	"io"
 	"iter"
 	"net/netip"
+	"sync/atomic"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/conn"
@@ -48,9 +49,9 @@ import (
 // stream error that struck before any byte of the frame was consumed) is
 // sticky: every later read returns it.
 type Framer[L codec.LengthCodec] struct {
-	rw io.ReadWriteCloser
-	rd reader[L]
-	wr writer[L]
+	rd      reader[L]
+	wr      writer[L]
+	closing atomic.Bool // Close was called
 }
 
 // New returns a Framer on rw using length codec L. Options are applied in
@@ -63,11 +64,15 @@ func New[L codec.LengthCodec](rw io.ReadWriteCloser, opts ...Option) *Framer[L] 
 		panic("frame: New with a nil stream")
 	}
 	cfg := configure[L](opts)
-	f := &Framer[L]{rw: rw}
+	f := new(Framer[L])
 	f.rd.init(rw, cfg)
 	f.wr.init(rw, cfg)
+	f.rd.peer = &f.wr
 	return f
 }
+
+// stream returns the stream New was given.
+func (f *Framer[L]) stream() io.ReadWriteCloser { return f.wr.dst.(io.ReadWriteCloser) }
 
 // MaxSize returns the largest message body the Framer reads or writes: the
 // WithMaxSize limit clipped to what L can carry. It implements MaxSizer.
@@ -81,6 +86,9 @@ func (f *Framer[L]) MaxSize() int { return f.rd.maxSize }
 func (f *Framer[L]) ReadMsg() ([]byte, error) {
 	f.rd.mu.Lock()
 	defer f.rd.mu.Unlock()
+	if f.rd.closed.Load() {
+		return nil, errClosed()
+	}
 	return f.rd.readMsgLocked()
 }
 
@@ -91,6 +99,9 @@ func (f *Framer[L]) ReadMsg() ([]byte, error) {
 func (f *Framer[L]) AppendMsg(dst []byte) ([]byte, error) {
 	f.rd.mu.Lock()
 	defer f.rd.mu.Unlock()
+	if f.rd.closed.Load() {
+		return dst, errClosed()
+	}
 	return f.rd.appendMsgLocked(dst)
 }
 
@@ -104,6 +115,9 @@ func (f *Framer[L]) AppendMsg(dst []byte) ([]byte, error) {
 func (f *Framer[L]) ReadMsgView() ([]byte, error) {
 	f.rd.mu.Lock()
 	defer f.rd.mu.Unlock()
+	if f.rd.closed.Load() {
+		return nil, errClosed()
+	}
 	if body, ok := f.rd.inLine(); ok {
 		return body, nil
 	}
@@ -118,6 +132,9 @@ func (f *Framer[L]) ReadMsgView() ([]byte, error) {
 func (f *Framer[L]) NextMsgLen() (int, error) {
 	f.rd.mu.Lock()
 	defer f.rd.mu.Unlock()
+	if f.rd.closed.Load() {
+		return 0, errClosed()
+	}
 	return f.rd.nextHeader()
 }
 
@@ -205,15 +222,25 @@ func (f *Framer[L]) WriteMsgFunc(maxLen int, appendBody func(dst []byte) ([]byte
 // implements Flusher.
 func (f *Framer[L]) Flush() error { return f.wr.flush() }
 
-// Close flushes batched frames, then closes the underlying stream, which
-// unblocks a pending read if the stream's Close does. It returns the first
-// error of the two. Writes after Close fail with an error matching
-// errs.ErrConnectionClosed and net.ErrClosed. If a write is blocked on the
-// stream, Close waits for it; set a deadline on the stream to bound that.
+// Close closes the stream, which unblocks a pending read or write when the
+// stream's Close does (as a net.Conn's and a pipe's do), and returns its
+// error. It never waits behind a read or a write in progress: when no write
+// is in progress it first sends the batched frames, and otherwise leaves them
+// unsent. Calls that Close cuts short, and every call after it, fail with an
+// *errs.ConnectionClosedError matching errs.ErrConnectionClosed and
+// net.ErrClosed. Close may be called from any goroutine; a second Close
+// returns that error too and does nothing.
+//
+// The flush before closing is itself a write: on a peer that reads nothing
+// it blocks like any write. Set a write deadline to bound it.
 func (f *Framer[L]) Close() error {
+	if f.closing.Swap(true) {
+		return errClosed()
+	}
 	err := f.wr.close()
-	if cerr := f.rw.Close(); err == nil {
-		err = cerr
+	f.rd.close()
+	if cerr := f.stream().Close(); err == nil {
+		err = streamError(f.wr.dst, cerr)
 	}
 	return err
 }
@@ -221,7 +248,7 @@ func (f *Framer[L]) Close() error {
 // RemoteAddress returns the peer's address when the underlying stream knows it
 // (implements conn.RemoteAddresser), and ok == false otherwise.
 func (f *Framer[L]) RemoteAddress() (addr netip.AddrPort, ok bool) {
-	if ra, isRA := f.rw.(conn.RemoteAddresser); isRA {
+	if ra, isRA := f.stream().(conn.RemoteAddresser); isRA {
 		return ra.RemoteAddress()
 	}
 	return netip.AddrPort{}, false
@@ -231,7 +258,7 @@ func (f *Framer[L]) RemoteAddress() (addr netip.AddrPort, ok bool) {
 // and the zero State otherwise, so layers above can name the transport in
 // their errors.
 func (f *Framer[L]) ConnState() conn.State {
-	if sr, ok := f.rw.(conn.StateReporter); ok {
+	if sr, ok := f.stream().(conn.StateReporter); ok {
 		return sr.ConnState()
 	}
 	return conn.State{}

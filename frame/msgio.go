@@ -13,6 +13,9 @@ import (
 func (f *Framer[L]) Read(p []byte) (int, error) {
 	f.rd.mu.Lock()
 	defer f.rd.mu.Unlock()
+	if f.rd.closed.Load() {
+		return 0, errClosed()
+	}
 	return f.rd.readIntoLocked(p)
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/errs"
@@ -24,10 +25,12 @@ const eagerAlloc = 64 << 10
 // Locked suffix expect mu to be held.
 type reader[L codec.LengthCodec] struct {
 	src           io.Reader
-	maxSize       int        // largest body, inclusive, within what L carries
-	size          int        // read-ahead buffer size; 0 in exact mode
-	skipOversized bool       // WithSkipOversized
-	kind          headerKind // see fastpath.go
+	maxSize       int         // largest body, inclusive, within what L carries
+	size          int         // read-ahead buffer size; 0 in exact mode
+	skipOversized bool        // WithSkipOversized
+	kind          headerKind  // see fastpath.go
+	closed        atomic.Bool // Close was called; set without mu when a read is in progress
+	peer          *writer[L]  // the write half, whose batch goes out before a read waits; nil for none
 
 	mu     sync.Mutex
 	buf    []byte       // read buffer in use: small[:...], *big, or nil in exact mode
@@ -247,14 +250,17 @@ func (rd *reader[L]) bufferedHeader() (uint64, error) {
 
 // exactHeader reads a header from the stream without reading past it.
 func (rd *reader[L]) exactHeader() (uint64, error) {
+	rd.wait()
 	n, got, size, err := readHeader[L](rd.src, rd.small[:]) // small is free in exact mode
 	switch {
 	case err == nil:
 		return n, nil
 	case got == 0:
-		return 0, err // io.EOF at a boundary, or a retryable stream error
+		return 0, rd.streamErr(err) // io.EOF at a boundary, or a retryable stream error
 	case err == io.EOF:
 		err = incomplete(rd.src, size, got, errs.ErrMissingLength)
+	default:
+		err = rd.streamErr(err)
 	}
 	rd.err = err // part of a header is gone: out of step
 	return 0, err
@@ -297,11 +303,14 @@ func (rd *reader[L]) readBody(dst []byte, n int, pooled bool) ([]byte, error) {
 				dst = growExact(dst, add)
 			}
 		}
+		rd.wait()
 		k, err := iox.ReadFull(rd.src, dst[len(dst):min(cap(dst), len(dst)+n-got)])
 		dst = dst[:len(dst)+k]
 		got += k
 		if err == io.EOF {
 			err = incomplete(rd.src, n, got, errs.ErrMissingMessage)
+		} else {
+			err = rd.streamErr(err)
 		}
 		if err != nil {
 			rd.err = err
@@ -360,6 +369,8 @@ func (rd *reader[L]) discardErr(err error) error {
 	if err == io.EOF {
 		got := rd.skip.declared - rd.skip.left
 		err = incomplete(rd.src, int(min(rd.skip.declared, math.MaxInt)), int(min(got, math.MaxInt)), errs.ErrMissingMessage)
+	} else {
+		err = rd.streamErr(err)
 	}
 	rd.err = err
 	return err
@@ -376,7 +387,7 @@ func (rd *reader[L]) fill(need int) error {
 		if rd.stash != nil {
 			err := rd.stash
 			rd.stash = nil
-			return err
+			return rd.streamErr(err)
 		}
 		if rd.r == rd.w {
 			rd.release()
@@ -385,6 +396,7 @@ func (rd *reader[L]) fill(need int) error {
 		if rd.r+need > len(rd.buf) || rd.w == len(rd.buf) {
 			rd.makeRoom()
 		}
+		rd.wait()
 		k, err := rd.src.Read(rd.buf[rd.w:])
 		rd.w += k
 		switch {
@@ -393,7 +405,7 @@ func (rd *reader[L]) fill(need int) error {
 				rd.stash = err // report it once the buffered bytes are used
 				return nil
 			}
-			return err
+			return rd.streamErr(err)
 		case k == 0:
 			if empty++; empty == iox.MaxEmptyReads {
 				return io.ErrNoProgress
@@ -433,3 +445,37 @@ func (rd *reader[L]) release() {
 
 // isTooLarge reports whether err is an oversized frame.
 func isTooLarge(err error) bool { return errors.Is(err, errs.ErrMessageTooLarge) }
+
+// wait is called before every read from the stream that may block: it sends
+// the write half's batch, if any (see writer.flushIfIdle).
+func (rd *reader[L]) wait() {
+	if rd.peer != nil {
+		rd.peer.flushIfIdle()
+	}
+}
+
+// streamErr classifies an error the stream returned (see streamError); one
+// that Close caused is a closed error. io.EOF is returned as it is.
+func (rd *reader[L]) streamErr(err error) error {
+	switch {
+	case err == nil || err == io.EOF || err == io.ErrNoProgress:
+		return err
+	case rd.closed.Load():
+		return closedBy(err)
+	}
+	return streamError(rd.src, err)
+}
+
+// close closes the reader to further reads. When no read is in progress it
+// gives the pooled buffers back at once; otherwise the read in progress is
+// cut short when the stream closes, and the next read call returns them.
+func (rd *reader[L]) close() {
+	rd.closed.Store(true)
+	if !rd.mu.TryLock() {
+		return
+	}
+	rd.r, rd.w = 0, 0
+	rd.release()
+	rd.dropView()
+	rd.mu.Unlock()
+}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/conn"
@@ -33,14 +34,15 @@ type writer[L codec.LengthCodec] struct {
 	batchSize int                               // batch buffer size; 0 when unbatched
 	kind      headerKind                        // see fastpath.go
 
-	mu      sync.Mutex
-	batch   *[]byte // pooled batch buffer, while frames are waiting
-	batched int     // bytes waiting in batch
-	err     error   // sticky error: a frame went out in part
-	closed  bool    // Close was called
-	scratch [smallWrite]byte
-	iov     [2][]byte   // header and body of a vectored write
-	vecs    net.Buffers // iov as the vectored writer consumes it
+	mu          sync.Mutex
+	batch       *[]byte     // pooled batch buffer, while frames are waiting
+	batched     int         // bytes waiting in batch
+	err         error       // sticky error: a frame went out in part
+	closed      atomic.Bool // Close was called; set without mu when a write is in progress
+	writeClosed bool        // CloseWrite half-closed the stream
+	scratch     [smallWrite]byte
+	iov         [2][]byte   // header and body of a vectored write
+	vecs        net.Buffers // iov as the vectored writer consumes it
 }
 
 // init sets up a new writer on dst.
@@ -202,10 +204,16 @@ func (wr *writer[L]) writeVectored(msg []byte, size int) error {
 }
 
 // wrote checks the result of a write of size bytes, making the error sticky
-// if the write went out in part.
+// if the write went out in part. A stream error is classified (see
+// streamError); one that Close caused is a closed error.
 func (wr *writer[L]) wrote(k, size int, err error) error {
-	if err == nil && k < size {
+	switch {
+	case err == nil && k < size:
 		err = io.ErrShortWrite
+	case err != nil && wr.closed.Load():
+		err = closedBy(err)
+	case err != nil:
+		err = streamError(wr.dst, err)
 	}
 	if err != nil && k > 0 {
 		wr.err = err
@@ -215,8 +223,11 @@ func (wr *writer[L]) wrote(k, size int, err error) error {
 
 // writable returns the error that stops every write, if any.
 func (wr *writer[L]) writable() error {
-	if wr.closed {
+	switch {
+	case wr.closed.Load():
 		return errClosed()
+	case wr.writeClosed:
+		return errWriteClosed()
 	}
 	return wr.err
 }
@@ -233,7 +244,7 @@ func (wr *writer[L]) flush() error {
 
 // flushLocked writes the batch and gives the buffer back to the pool.
 func (wr *writer[L]) flushLocked() error {
-	if wr.batch == nil || wr.err != nil || wr.closed {
+	if wr.batch == nil || wr.err != nil || wr.closed.Load() {
 		return wr.err
 	}
 	var err error
@@ -249,16 +260,53 @@ func (wr *writer[L]) flushLocked() error {
 	return err
 }
 
-// close flushes the batch and closes the writer to further writes.
+// close closes the writer to further writes, first flushing the batch when
+// no write is in progress. It never waits for one that is: that write is cut
+// short when the stream closes.
 func (wr *writer[L]) close() error {
-	wr.mu.Lock()
+	if !wr.mu.TryLock() {
+		wr.closed.Store(true)
+		return nil
+	}
 	defer wr.mu.Unlock()
-	err := wr.flushLocked()
-	wr.closed = true
+	var err error
+	if !wr.writeClosed {
+		err = wr.flushLocked()
+	}
+	wr.closed.Store(true)
+	if wr.batch != nil {
+		bufpool.Put(wr.batch)
+		wr.batch, wr.batched = nil, 0
+	}
 	return err
 }
 
-// errClosed returns the error of a write after Close.
-func errClosed() error {
-	return &errs.ConnectionClosedError{Reason: "framer closed locally", Err: net.ErrClosed}
+// closeWrite flushes the batch and half-closes the stream through hc; later
+// writes fail.
+func (wr *writer[L]) closeWrite(hc conn.HalfCloser) error {
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	if err := wr.writable(); err != nil {
+		return err
+	}
+	if err := wr.flushLocked(); err != nil {
+		return err
+	}
+	wr.writeClosed = true
+	return wr.wrote(0, 0, hc.CloseWrite())
+}
+
+// flushIfIdle sends the batch when no write is in progress: a read calls it
+// before it waits on the stream, so that a request waiting in the batch goes
+// out before the read waits for the reply. It reports nothing: an error that
+// left part of the batch sent is sticky and the next write or Flush returns
+// it; one that sent nothing leaves the batch for the next one to send.
+func (wr *writer[L]) flushIfIdle() {
+	if !wr.mu.TryLock() {
+		return
+	}
+	if wr.batched > 0 && !wr.writeClosed {
+		_ = wr.flushLocked() // reported by the next write or Flush, as above
+	}
+	wr.mu.Unlock()
 }

@@ -122,3 +122,27 @@ func Scheduled(data, steps []byte) *Stream {
 	}
 	return s
 }
+
+// Pipe returns a stream made of the reading end of one io.Pipe and the
+// writing end of another, and the far ends: what is written to the stream is
+// read from far's reader, and what is written to far's writer is read from
+// the stream. Close closes the stream's two ends, which unblocks a Read or
+// Write in progress on them with io.ErrClosedPipe.
+func Pipe() (stream io.ReadWriteCloser, farR *io.PipeReader, farW *io.PipeWriter) {
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	return &pipeStream{inR, outW}, outR, inW
+}
+
+type pipeStream struct {
+	r *io.PipeReader
+	w *io.PipeWriter
+}
+
+func (p *pipeStream) Read(b []byte) (int, error)  { return p.r.Read(b) }
+func (p *pipeStream) Write(b []byte) (int, error) { return p.w.Write(b) }
+
+func (p *pipeStream) Close() error {
+	p.w.Close()
+	return p.r.Close()
+}
