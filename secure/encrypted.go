@@ -1,12 +1,14 @@
 package secure
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"iter"
 	"math"
 	"net/netip"
 	"sync"
+	"time"
 
 	"github.com/framekit/framekit/conn"
 	"github.com/framekit/framekit/errs"
@@ -353,6 +355,57 @@ func (e *Encrypted) releaseView() {
 		bufpool.Put(e.view)
 		e.view = nil
 	}
+}
+
+// CloseWrite half-closes the session: it passes the call to the inner stream
+// (a Framer sends its batched frames, then half-closes its stream), after
+// which WriteMsg fails; reads go on until the peer closes. The inner stream
+// must be a conn.HalfCloser; otherwise CloseWrite returns an error matching
+// errors.ErrUnsupported and changes nothing. It waits for a write in progress.
+func (e *Encrypted) CloseWrite() error {
+	hc, ok := e.inner.(conn.HalfCloser)
+	if !ok {
+		return fmt.Errorf("secure: half-close of a %T: %w", e.inner, errors.ErrUnsupported)
+	}
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	return hc.CloseWrite()
+}
+
+// SetDeadline sets the read and write deadlines of the inner stream when it
+// is a conn.DeadlineSetter (a Framer over a net.Conn is), and otherwise
+// returns an error matching errors.ErrUnsupported.
+func (e *Encrypted) SetDeadline(t time.Time) error {
+	d, err := e.deadlines()
+	if err != nil {
+		return err
+	}
+	return d.SetDeadline(t)
+}
+
+// SetReadDeadline sets the inner stream's read deadline; see SetDeadline.
+func (e *Encrypted) SetReadDeadline(t time.Time) error {
+	d, err := e.deadlines()
+	if err != nil {
+		return err
+	}
+	return d.SetReadDeadline(t)
+}
+
+// SetWriteDeadline sets the inner stream's write deadline; see SetDeadline.
+func (e *Encrypted) SetWriteDeadline(t time.Time) error {
+	d, err := e.deadlines()
+	if err != nil {
+		return err
+	}
+	return d.SetWriteDeadline(t)
+}
+
+func (e *Encrypted) deadlines() (conn.DeadlineSetter, error) {
+	if d, ok := e.inner.(conn.DeadlineSetter); ok {
+		return d, nil
+	}
+	return nil, fmt.Errorf("secure: deadlines on a %T: %w", e.inner, errors.ErrUnsupported)
 }
 
 // Close closes the inner stream and returns its error. It does not wait for
