@@ -148,3 +148,47 @@ func ExampleFramer_WriteMsgFunc() {
 	// Output:
 	// 07 ac 02 61 6c 69 63 65 <nil>
 }
+
+// A client of an echo server on 127.0.0.1: it sends its messages, says it
+// has no more with CloseWrite, and reads the replies until the server
+// closes. Without the half-close the server would wait for more and the
+// loop would never end.
+func ExampleFramer_CloseWrite() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	go func() { // the echo server: bytes back as they come, then close
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		io.Copy(c, c)
+		c.Close()
+	}()
+
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		panic(err)
+	}
+	f := frame.New[codec.Uvarint](c, frame.WithMaxSize(1<<20))
+	defer f.Close()
+	for _, m := range []string{"hello", "world"} {
+		if err := f.WriteMsg([]byte(m)); err != nil {
+			panic(err)
+		}
+	}
+	if err := f.CloseWrite(); err != nil { // no more requests: the server reads io.EOF
+		panic(err)
+	}
+	for msg, err := range f.Messages() { // until the server closes; each msg valid until the next
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("%s\n", msg)
+	}
+	// Output:
+	// hello
+	// world
+}
