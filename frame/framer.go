@@ -43,11 +43,17 @@ import (
 // Everything else the Framer detects is one of the errs types: a declared or
 // written length above the limit is an *errs.MessageTooLargeError, a stream
 // that ends inside a frame an *errs.IncompleteReadError, a bad varint an
-// *errs.MalformedLengthError. Errors from the stream itself (a deadline, a
-// reset) are returned as they are. A read error that leaves the stream out of
-// step (anything but io.EOF at a boundary, a skippable oversized frame, or a
-// stream error that struck before any byte of the frame was consumed) is
-// sticky: every later read returns it.
+// *errs.MalformedLengthError. Over any stream, a reset, a broken pipe, a
+// closed pipe or a closed connection is an *errs.ConnectionClosedError
+// wrapping the stream's error; other stream errors are returned as they are.
+//
+// A read that a timeout cuts short (the stream's deadline passed: the error
+// matches os.ErrDeadlineExceeded) is never sticky and loses no byte: call it
+// again once the deadline is moved, and it returns the whole message, wherever
+// in the frame the timeout struck. So is a stream error that struck before
+// any byte of a frame was consumed, and an oversized frame under
+// WithSkipOversized. Every other read error leaves the stream out of step and
+// is sticky: every later read returns it.
 type Framer[L codec.LengthCodec] struct {
 	rd      reader[L]
 	wr      writer[L]

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"syscall"
 	"time"
 
@@ -93,6 +94,14 @@ func streamError(s any, err error) error {
 		return e
 	}
 	return err
+}
+
+// resumable reports whether err is a timeout: a deadline of the stream that
+// passed. A read that a timeout cuts short keeps what arrived, and the next
+// read call goes on from there.
+func resumable(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // errClosed returns the error of a call after Close.

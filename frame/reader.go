@@ -40,7 +40,7 @@ type reader[L codec.LengthCodec] struct {
 	skip   skipping     // an oversized frame being streamed away
 	err    error        // sticky error: the stream is out of step
 	stash  error        // error that came with the last bytes read; returned next
-	view   *[]byte      // pooled buffer behind the last large ReadMsgView
+	view   *[]byte      // pooled buffer behind the last large ReadMsgView, or holding the first bytes of a body cut short by a timeout
 	small  [smallBuffer]byte
 }
 
@@ -49,7 +49,7 @@ type reader[L codec.LengthCodec] struct {
 type pendingFrame struct {
 	decoded bool // a header is pending
 	body    int  // its body length
-	inBuf   int  // its size, while it is still at buf[r:]; 0 once consumed
+	inBuf   int  // buffered: its size, while it is still at buf[r:]; exact: the bytes of an undecoded header at small[:]
 }
 
 // skipping is what is left of an oversized frame under WithSkipOversized.
@@ -100,6 +100,14 @@ func (rd *reader[L]) appendMsgLocked(dst []byte) ([]byte, error) {
 		if err != nil {
 			return dst, err
 		}
+		if rd.resumed() {
+			if body, err = rd.resume(n); err != nil {
+				return dst, err
+			}
+			dst = append(dst, body...)
+			rd.dropView()
+			return dst, nil
+		}
 		if !rd.fits(n) {
 			return rd.readBody(dst, n, false)
 		}
@@ -127,6 +135,9 @@ func (rd *reader[L]) viewSlow() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if rd.resumed() {
+		return rd.resume(n)
+	}
 	if rd.fits(n) {
 		return rd.bufferedBody(n)
 	}
@@ -141,6 +152,15 @@ func (rd *reader[L]) readIntoLocked(p []byte) (int, error) {
 	}
 	if n > len(p) {
 		return 0, io.ErrShortBuffer
+	}
+	if rd.resumed() {
+		body, err := rd.resume(n)
+		if err != nil {
+			return 0, err
+		}
+		copy(p, body)
+		rd.dropView()
+		return n, nil
 	}
 	if !rd.fits(n) {
 		msg, err := rd.readBody(p[:0], n, false)
@@ -184,7 +204,9 @@ func (rd *reader[L]) fits(n int) bool {
 // nextHeader decodes the next frame's header, once, and returns its body
 // length; the header stays pending until its body is consumed.
 func (rd *reader[L]) nextHeader() (int, error) {
-	rd.dropView() // the last large view is over
+	if !rd.resumed() {
+		rd.dropView() // the last large view is over
+	}
 	if rd.err != nil {
 		return 0, rd.err
 	}
@@ -249,18 +271,24 @@ func (rd *reader[L]) bufferedHeader() (uint64, error) {
 }
 
 // exactHeader reads a header from the stream without reading past it.
+// A timeout keeps the header bytes that did arrive (header.inBuf of them, at
+// small[:]) for the next call to go on from.
 func (rd *reader[L]) exactHeader() (uint64, error) {
 	rd.wait()
-	n, got, size, err := readHeader[L](rd.src, rd.small[:]) // small is free in exact mode
+	n, got, size, err := readHeader[L](rd.src, rd.small[:], rd.header.inBuf) // small is free in exact mode
+	rd.header.inBuf = 0
 	switch {
 	case err == nil:
 		return n, nil
-	case got == 0:
-		return 0, rd.streamErr(err) // io.EOF at a boundary, or a retryable stream error
-	case err == io.EOF:
+	case err == io.EOF && got > 0:
 		err = incomplete(rd.src, size, got, errs.ErrMissingLength)
+	case err == io.EOF:
+		return 0, io.EOF // at a frame boundary
 	default:
-		err = rd.streamErr(err)
+		if err = rd.streamErr(err); got == 0 || resumable(err) {
+			rd.header.inBuf = got
+			return 0, err // nothing lost: the caller may retry
+		}
 	}
 	rd.err = err // part of a header is gone: out of step
 	return 0, err
@@ -286,15 +314,24 @@ func (rd *reader[L]) bufferedBody(n int) ([]byte, error) {
 // readBody appends the pending frame's n-byte body to dst: first what is
 // buffered, then straight from the stream, growing dst no faster than bytes
 // arrive. When pooled, dst is the view buffer and grows within the pool. It
-// consumes the frame; any error leaves the stream out of step.
+// consumes the frame; see readRest for errors.
 func (rd *reader[L]) readBody(dst []byte, n int, pooled bool) ([]byte, error) {
 	rd.r += rd.header.inBuf
 	rd.header.inBuf = 0
-	got := min(rd.w-rd.r, n)
-	dst = append(dst, rd.buf[rd.r:rd.r+got]...)
-	rd.r += got
+	start := len(dst)
+	take := min(rd.w-rd.r, n)
+	dst = append(dst, rd.buf[rd.r:rd.r+take]...)
+	rd.r += take
 	rd.release()
-	for got < n {
+	return rd.readRest(dst, start, n, pooled)
+}
+
+// readRest reads the rest of an n-byte body whose first len(dst)-start bytes
+// are at dst[start:], appending to dst. A timeout keeps what arrived (see
+// keepPartial) and returns dst[:start]: the next read call resumes. Any other
+// error leaves the stream out of step.
+func (rd *reader[L]) readRest(dst []byte, start, n int, pooled bool) ([]byte, error) {
+	for got := len(dst) - start; got < n; {
 		if len(dst) == cap(dst) {
 			add := min(n-got, max(got, eagerAlloc))
 			if pooled {
@@ -307,18 +344,47 @@ func (rd *reader[L]) readBody(dst []byte, n int, pooled bool) ([]byte, error) {
 		k, err := iox.ReadFull(rd.src, dst[len(dst):min(cap(dst), len(dst)+n-got)])
 		dst = dst[:len(dst)+k]
 		got += k
-		if err == io.EOF {
+		switch {
+		case err == nil:
+			continue
+		case err == io.EOF:
 			err = incomplete(rd.src, n, got, errs.ErrMissingMessage)
-		} else {
-			err = rd.streamErr(err)
+		default:
+			if err = rd.streamErr(err); resumable(err) {
+				rd.keepPartial(dst[start:], pooled)
+				return dst[:start], err
+			}
 		}
-		if err != nil {
-			rd.err = err
-			return dst, err
-		}
+		rd.err = err
+		return dst, err
 	}
 	rd.header = pendingFrame{}
 	return dst, nil
+}
+
+// keepPartial keeps the first bytes of the pending body, read before a
+// timeout, in rd.view, whose length says how many there are; the header
+// stays pending. When pooled, body already is in rd.view's buffer; otherwise
+// it is in the caller's memory and is copied to a pooled buffer of its size.
+func (rd *reader[L]) keepPartial(body []byte, pooled bool) {
+	if !pooled {
+		rd.view = bufpool.Get(max(len(body), 1))
+	}
+	*rd.view = append((*rd.view)[:0], body...)
+}
+
+// resumed reports whether a body cut short by a timeout is pending, its
+// first bytes in rd.view.
+func (rd *reader[L]) resumed() bool { return rd.header.decoded && rd.view != nil }
+
+// resume reads the rest of the pending n-byte body whose first bytes
+// keepPartial kept, and returns the whole body as a view in rd.view.
+func (rd *reader[L]) resume(n int) ([]byte, error) {
+	body, err := rd.readRest(*rd.view, 0, n, true)
+	if err != nil && resumable(err) {
+		return nil, err
+	}
+	return body, err
 }
 
 // growExact returns a copy of dst with room for add more bytes and no more:
@@ -369,8 +435,8 @@ func (rd *reader[L]) discardErr(err error) error {
 	if err == io.EOF {
 		got := rd.skip.declared - rd.skip.left
 		err = incomplete(rd.src, int(min(rd.skip.declared, math.MaxInt)), int(min(got, math.MaxInt)), errs.ErrMissingMessage)
-	} else {
-		err = rd.streamErr(err)
+	} else if err = rd.streamErr(err); resumable(err) {
+		return err // skip.left says how much is left to discard
 	}
 	rd.err = err
 	return err

@@ -3,6 +3,7 @@ package testkit
 import (
 	"bytes"
 	"io"
+	"os"
 	"slices"
 )
 
@@ -145,4 +146,32 @@ func (p *pipeStream) Write(b []byte) (int, error) { return p.w.Write(b) }
 func (p *pipeStream) Close() error {
 	p.w.Close()
 	return p.r.Close()
+}
+
+// TimeoutAt returns a reader that serves r, except that a read reaching one
+// of the offsets (in increasing order) first fails once with
+// os.ErrDeadlineExceeded, which is a net.Error whose Timeout is true, as a
+// net.Conn's read fails when its deadline passes. Reads never cross an offset:
+// the bytes before it come first.
+func TimeoutAt(r io.Reader, offsets ...int) io.Reader {
+	return &timeouts{r: r, at: offsets}
+}
+
+type timeouts struct {
+	r   io.Reader
+	at  []int
+	pos int
+}
+
+func (t *timeouts) Read(p []byte) (int, error) {
+	if len(t.at) > 0 {
+		if t.pos == t.at[0] {
+			t.at = t.at[1:]
+			return 0, os.ErrDeadlineExceeded
+		}
+		p = p[:min(len(p), t.at[0]-t.pos)]
+	}
+	n, err := t.r.Read(p)
+	t.pos += n
+	return n, err
 }
