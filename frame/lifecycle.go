@@ -96,6 +96,22 @@ func streamError(s any, err error) error {
 	return err
 }
 
+// ErrWriteQueued is matched by the error of a write (WriteMsg, WriteMsgFunc,
+// Write) that a timeout cut short after part of its frame went out. The
+// message counts as sent: the rest of its frame waits in the Framer and goes
+// out before anything else, on the next write, Flush, CloseWrite or Close, so
+// the peer only ever sees whole frames. The caller must not write the
+// message again. The error matches the stream's error too
+// (os.ErrDeadlineExceeded).
+//
+// A WriteMsg or Write that a timeout cuts short before any byte of its frame
+// went out fails with the stream's error alone: the message was not sent, and
+// may be written again. A WriteMsgFunc whose body was built queues its whole
+// frame then too, and returns an error matching ErrWriteQueued, since the
+// builder cannot be run again. A flush cut short keeps the unsent part of the
+// batch for the next one; the messages in it count as sent.
+var ErrWriteQueued = errors.New("frame: message written in part; the rest is queued")
+
 // resumable reports whether err is a timeout: a deadline of the stream that
 // passed. A read that a timeout cuts short keeps what arrived, and the next
 // read call goes on from there.

@@ -80,7 +80,7 @@ func (wr *writer[L]) writeMsg(msg []byte) error {
 	if err != nil {
 		return err
 	}
-	return wr.send(append(appendHeader[L](wr.kind, buf, len(msg)), msg...), size, pooled)
+	return wr.send(append(appendHeader[L](wr.kind, buf, len(msg)), msg...), size, pooled, false)
 }
 
 // writeFunc writes one frame whose body build appends, of at most maxLen
@@ -107,7 +107,7 @@ func (wr *writer[L]) writeFunc(maxLen int, build func(dst []byte) ([]byte, error
 		giveBack(pooled)
 		return err
 	}
-	return wr.send(frame, hdr+maxLen, pooled)
+	return wr.send(frame, hdr+maxLen, pooled, true)
 }
 
 // appendBuilt appends to buf a frame whose body build appends: it reserves
@@ -172,15 +172,23 @@ func (wr *writer[L]) space(size int) (buf []byte, pooled *[]byte, err error) {
 
 // send finishes a frame of at most size bytes that was appended to the buffer
 // space returned: in the batch it stays there; otherwise it goes to the
-// stream in one Write, and the pooled buffer, if any, goes back.
-func (wr *writer[L]) send(frame []byte, size int, pooled *[]byte) error {
+// stream in one Write, and the pooled buffer, if any, goes back. A timeout
+// that cuts the write short queues the rest; with built, a frame whose body
+// a builder made, it queues the whole frame even if none of it went out,
+// since the builder cannot be run again.
+func (wr *writer[L]) send(frame []byte, size int, pooled *[]byte, built bool) error {
 	if wr.batches(size) {
 		wr.batched = len(frame)
 		return nil
 	}
 	k, err := wr.dst.Write(frame)
+	err = wr.wrote(k, len(frame), err)
+	if wr.cutShort(k, len(frame), err) || built && k == 0 && err != nil && resumable(err) {
+		wr.queue(frame[k:])
+		err = &queuedError{err}
+	}
 	giveBack(pooled)
-	return wr.wrote(k, len(frame), err)
+	return err
 }
 
 // giveBack returns a pooled buffer, if any.
@@ -196,16 +204,24 @@ func (wr *writer[L]) writeVectored(msg []byte, size int) error {
 	if err := wr.flushLocked(); err != nil {
 		return err
 	}
-	wr.iov = [2][]byte{appendHeader[L](wr.kind, wr.scratch[:0], len(msg)), msg}
+	hdr := appendHeader[L](wr.kind, wr.scratch[:0], len(msg))
+	wr.iov = [2][]byte{hdr, msg}
 	wr.vecs = wr.iov[:]
-	k, err := wr.vectored(&wr.vecs)
+	n, err := wr.vectored(&wr.vecs)
 	wr.iov, wr.vecs = [2][]byte{}, nil // keep no reference to msg
-	return wr.wrote(int(k), size, err)
+	k := int(n)
+	if err = wr.wrote(k, size, err); wr.cutShort(k, size, err) {
+		wr.queue(hdr[min(k, len(hdr)):], msg[max(k-len(hdr), 0):])
+		err = &queuedError{err}
+	}
+	return err
 }
 
-// wrote checks the result of a write of size bytes, making the error sticky
-// if the write went out in part. A stream error is classified (see
-// streamError); one that Close caused is a closed error.
+// wrote checks the result of a write of size bytes of which k went out. A
+// stream error is classified (see streamError); one that Close caused is a
+// closed error. An error after part of the bytes went out leaves the stream
+// out of step and is sticky, unless it is a timeout: then the caller keeps
+// the rest for the next write to send first (see cutShort).
 func (wr *writer[L]) wrote(k, size int, err error) error {
 	switch {
 	case err == nil && k < size:
@@ -215,11 +231,42 @@ func (wr *writer[L]) wrote(k, size int, err error) error {
 	case err != nil:
 		err = streamError(wr.dst, err)
 	}
-	if err != nil && k > 0 {
+	if err != nil && k > 0 && !resumable(err) {
 		wr.err = err
 	}
 	return err
 }
+
+// cutShort reports whether a write of size bytes that returned err after k
+// bytes went out was cut short by a timeout: its rest is to be kept.
+func (wr *writer[L]) cutShort(k, size int, err error) bool {
+	return err != nil && k > 0 && k < size && resumable(err)
+}
+
+// queue keeps the unsent rest of a frame, the parts one after another, as
+// the batch, which is empty whenever a frame goes out on its own: the next
+// write, Flush, CloseWrite or Close sends it before anything else.
+func (wr *writer[L]) queue(parts ...[]byte) {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	wr.batch = bufpool.Get(max(n, wr.batchSize))
+	wr.batched = 0
+	for _, p := range parts {
+		wr.batched += copy((*wr.batch)[wr.batched:], p)
+	}
+}
+
+// queuedError is the error of a write that a timeout cut short after part of
+// its frame went out: it matches ErrWriteQueued and the stream's error.
+type queuedError struct{ err error }
+
+func (e *queuedError) Error() string {
+	return "frame: message written in part, the rest goes out first on the next write: " + e.err.Error()
+}
+
+func (e *queuedError) Unwrap() []error { return []error{ErrWriteQueued, e.err} }
 
 // writable returns the error that stops every write, if any.
 func (wr *writer[L]) writable() error {
@@ -251,8 +298,12 @@ func (wr *writer[L]) flushLocked() error {
 	if wr.batched > 0 {
 		var k int
 		k, err = wr.dst.Write((*wr.batch)[:wr.batched])
-		if err = wr.wrote(k, wr.batched, err); err != nil && k == 0 {
+		switch err = wr.wrote(k, wr.batched, err); {
+		case err != nil && k == 0:
 			return err // nothing went out: the batch waits for a retry
+		case wr.cutShort(k, wr.batched, err):
+			wr.batched = copy(*wr.batch, (*wr.batch)[k:wr.batched]) // the rest waits
+			return err
 		}
 	}
 	bufpool.Put(wr.batch)

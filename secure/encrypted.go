@@ -120,7 +120,10 @@ func (e *Encrypted) MaxSize() int { return e.maxSize }
 // A msg above MaxSize fails with an *errs.MessageTooLargeError and writes
 // nothing. An Encrypter error (one matching errs.ErrNonceExhausted) is
 // returned as it is, and nothing is written. An error of the inner stream is
-// returned as it is and is sticky: every later WriteMsg returns it.
+// returned as it is and is sticky: every later WriteMsg returns it; except
+// one matching frame.ErrWriteQueued (a timeout cut the write short, and the
+// inner stream sends the rest first on its next write): the message counts
+// as sent and the session goes on.
 func (e *Encrypted) WriteMsg(msg []byte) error {
 	if len(msg) > e.maxSize {
 		return &errs.MessageTooLargeError{Size: uint64(len(msg)), Max: uint64(e.maxSize)}
@@ -181,8 +184,8 @@ func (e *Encrypted) write(size int, body func([]byte) ([]byte, error)) error {
 		}
 		bufpool.Put(p)
 	}
-	if err != nil && !e.bodyFailed {
-		e.werr = err
+	if err != nil && !e.bodyFailed && !errors.Is(err, frame.ErrWriteQueued) {
+		e.werr = err // the sealed message, and its nonce, are lost
 	}
 	return err
 }
