@@ -2,11 +2,13 @@ package frame_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"time"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/errs"
@@ -191,4 +193,25 @@ func ExampleFramer_CloseWrite() {
 	// Output:
 	// hello
 	// world
+}
+
+// A read that gives up when its context ends, without closing the
+// connection: the next read goes on where it stopped.
+func ExampleReadContext() {
+	client, server := net.Pipe()
+	defer client.Close()
+	defer server.Close()
+	f := frame.New[codec.Uvarint](client)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	_, err := frame.ReadContext(ctx, f, f.ReadMsg) // nobody writes: the context ends first
+	fmt.Println(errors.Is(err, context.DeadlineExceeded))
+
+	go frame.New[codec.Uvarint](server).WriteMsg([]byte("late"))
+	msg, err := frame.ReadContext(context.Background(), f, f.ReadMsg)
+	fmt.Printf("%s %v\n", msg, err)
+	// Output:
+	// true
+	// late <nil>
 }
