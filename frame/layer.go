@@ -77,7 +77,7 @@ type MaxSizer interface {
 	MaxSize() int
 }
 
-// Interfaces a Framer implements.
+// Interfaces a Framer implements (and MsgConn, in byname.go).
 var (
 	_ MsgReadWriteCloser = (*Framer[codec.BE32])(nil)
 	_ MsgViewReader      = (*Framer[codec.BE32])(nil)

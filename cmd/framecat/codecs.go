@@ -15,17 +15,8 @@ import (
 // written once against this struct instead of once per type parameter.
 type lengthCodec struct {
 	codec.LengthCodec
-	newFramer   func(rw io.ReadWriteCloser, opts ...frame.Option) framer
+	newFramer   func(rw io.ReadWriteCloser, opts ...frame.Option) frame.MsgConn
 	appendFrame func(dst, msg []byte) ([]byte, error)
-}
-
-// framer is the part of *frame.Framer[L] the commands use.
-type framer interface {
-	ReadMsgView() ([]byte, error)
-	WriteMsg(msg []byte) error
-	Flush() error
-	Close() error
-	MaxSize() int
 }
 
 // bind instantiates the library for codec L.
@@ -33,8 +24,12 @@ func bind[L codec.LengthCodec]() lengthCodec {
 	var c L
 	return lengthCodec{
 		LengthCodec: c,
-		newFramer: func(rw io.ReadWriteCloser, opts ...frame.Option) framer {
-			return frame.New[L](rw, opts...)
+		newFramer: func(rw io.ReadWriteCloser, opts ...frame.Option) frame.MsgConn {
+			f, err := frame.NewByName(c.String(), rw, opts...)
+			if err != nil {
+				panic(err) // every codec of package codec has a name NewByName knows
+			}
+			return f
 		},
 		appendFrame: frame.AppendFrame[L],
 	}

@@ -56,7 +56,7 @@ func runDecode(a *app, cl *cmdline) error {
 
 // decode writes every message read from in, a framer in codec c, to out,
 // formatted by appendMsg.
-func decode(c lengthCodec, in framer, appendMsg func(dst, msg []byte) []byte, out io.Writer, p *progress) error {
+func decode(c lengthCodec, in frame.MsgConn, appendMsg func(dst, msg []byte) []byte, out io.Writer, p *progress) error {
 	var buf []byte
 	return eachFrame(c, in, func(_ int, _ int64, msg []byte) error {
 		buf = appendMsg(buf[:0], msg)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"net"
 
@@ -34,10 +33,10 @@ func runDial(a *app, cl *cmdline) error {
 
 	sent := make(chan error, 1)
 	go func() {
-		err := send(newSplitter(a.stdin, splitLines, maxMsg), f, conn)
+		err := send(newSplitter(a.stdin, splitLines, maxMsg), f)
 		sent <- err
 		if err != nil {
-			conn.Close() // unblock the receiving side
+			f.Close() // unblock the receiving side: Close never waits for it
 		}
 	}()
 	var line []byte
@@ -56,8 +55,8 @@ func runDial(a *app, cl *cmdline) error {
 	return err
 }
 
-// send writes every message of in to f, then half-closes conn.
-func send(in *splitter, f framer, conn net.Conn) error {
+// send writes every message of in to f, then half-closes it.
+func send(in *splitter, f frame.MsgConn) error {
 	for {
 		msg, err := in.next()
 		if err == io.EOF {
@@ -70,9 +69,5 @@ func send(in *splitter, f framer, conn net.Conn) error {
 			return messageError(in.index, in.start, err)
 		}
 	}
-	hc, ok := conn.(interface{ CloseWrite() error })
-	if !ok {
-		return fmt.Errorf("cannot half-close a %T", conn)
-	}
-	return hc.CloseWrite()
+	return f.CloseWrite()
 }

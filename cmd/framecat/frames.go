@@ -1,12 +1,16 @@
 package main
 
-import "io"
+import (
+	"io"
+
+	"github.com/framekit/framekit/frame"
+)
 
 // eachFrame calls fn with every message read from in, its frame's number
 // (from 1) and the offset where the frame starts, until a clean end of the
 // stream. A read error comes back as an *inputError naming the frame; fn's
 // error comes back as it is. The message is valid only during the call.
-func eachFrame(c lengthCodec, in framer, fn func(index int, offset int64, msg []byte) error) error {
+func eachFrame(c lengthCodec, in frame.MsgConn, fn func(index int, offset int64, msg []byte) error) error {
 	var offset int64
 	for index := 1; ; index++ {
 		msg, err := in.ReadMsgView()
