@@ -449,4 +449,5 @@ func (e *Encrypted) GoString() string { return e.String() }
 // Format writes String for every verb, so that no fmt verb can print the
 // encrypter's keys.
 func (e *Encrypted) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, e.String()) }
+
 var _ frame.MsgConn = (*Encrypted)(nil)
