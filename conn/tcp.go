@@ -18,10 +18,16 @@ import (
 const tcpTransport = "tcp"
 
 // TCPStream is a byte stream over a TCP connection (py-libp2p's
-// TrioTCPStream), made by NewTCPStream. It is a ReadWriteCloser, a
-// RemoteAddresser, a StateReporter and a BuffersWriter, so a Framer stacked on
-// it names the transport in its errors and sends large frames with one
-// vectored write.
+// TrioTCPStream), made by NewTCPStream. It is an io.ReadWriteCloser, a
+// RemoteAddresser, a StateReporter, a HalfCloser, a DeadlineSetter and a
+// BuffersWriter.
+//
+// A Framer over a plain net.Conn already reports resets, broken pipes and
+// closed connections as *errs.ConnectionClosedError, half-closes, and passes
+// deadlines through. What TCPStream adds: the transport and the connection's
+// age in the text of every error raised above it, a peer address cached so
+// that RemoteAddress answers after Close, and the same typed errors for its
+// own callers when no Framer is stacked on it.
 //
 // Errors: a graceful close by the peer reads as io.EOF, unwrapped. A reset by
 // the peer (ECONNRESET, ECONNABORTED) or a broken pipe (EPIPE), on a read or a
