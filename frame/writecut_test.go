@@ -3,6 +3,8 @@ package frame_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"testing"
 	"time"
@@ -107,20 +109,7 @@ func TestLargeWriteCutByADeadlineOverTCP(t *testing.T) {
 	if !errors.Is(err, frame.ErrWriteQueued) || !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("write past its deadline: %v, want ErrWriteQueued and the timeout", err)
 	}
-	got := make(chan error, 1)
-	go func() {
-		r := frame.New[codec.BE32](b, frame.WithMaxSize(64<<20))
-		m, err := r.ReadMsg()
-		if err == nil && !bytes.Equal(m, msg) {
-			err = errors.New("the large message differs")
-		}
-		if err == nil {
-			if m, err = r.ReadMsg(); err == nil && string(m) != "after" {
-				err = errors.New("the next message is " + string(m))
-			}
-		}
-		got <- err
-	}()
+	got := readsInOrder(b, msg, []byte("after"))
 	if err := w.SetWriteDeadline(time.Time{}); err != nil {
 		t.Fatal(err)
 	}
@@ -130,4 +119,26 @@ func TestLargeWriteCutByADeadlineOverTCP(t *testing.T) {
 	if err := within(t, 30*time.Second, "reading the messages", got); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// readsInOrder reads c's messages in a goroutine and sends nil on the
+// returned channel once they are want, whole and in order, or the first
+// difference.
+func readsInOrder(c io.ReadWriteCloser, want ...[]byte) <-chan error {
+	got := make(chan error, 1)
+	go func() {
+		r := frame.New[codec.BE32](c, frame.WithMaxSize(64<<20))
+		for i, w := range want {
+			m, err := r.ReadMsg()
+			if err == nil && !bytes.Equal(m, w) {
+				err = fmt.Errorf("message %d differs: %d bytes, want %d", i, len(m), len(w))
+			}
+			if err != nil {
+				got <- err
+				return
+			}
+		}
+		got <- nil
+	}()
+	return got
 }
