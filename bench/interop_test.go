@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand"
 	"testing"
+	"time"
 
 	"github.com/libp2p/go-msgio"
 
@@ -376,6 +377,63 @@ func TestMsgioInterfaceAcceptsFramer(t *testing.T) {
 			if err := msgioPingPong(ft.framer(a, opts...), ft.framer(b, opts...)); err != nil {
 				t.Fatalf("%s framer rb=%d: %v", ft.name, rb, err)
 			}
+		}
+	}
+}
+
+// msgioCloseUnblocks checks go-msgio's close semantics on w and r, each on
+// one end of a TCP connection whose other end reads and writes nothing: Close
+// unblocks a WriteMsg blocked on full socket buffers and a ReadMsg waiting
+// for a message, and every later call fails.
+func msgioCloseUnblocks(w msgio.WriteCloser, r msgio.ReadCloser) error {
+	werr := make(chan error, 1)
+	go func() {
+		msg := make([]byte, 1<<20)
+		for {
+			if err := w.WriteMsg(msg); err != nil {
+				werr <- err
+				return
+			}
+		}
+	}()
+	rerr := make(chan error, 1)
+	go func() { _, err := r.ReadMsg(); rerr <- err }()
+	time.Sleep(200 * time.Millisecond) // both block: nobody reads or writes the other ends
+	closed := make(chan error, 1)
+	go func() { w.Close(); r.Close(); closed <- nil }()
+	for name, c := range map[string]chan error{"Close": closed, "the blocked WriteMsg": werr, "the blocked ReadMsg": rerr} {
+		select {
+		case err := <-c:
+			if err == nil && c != closed {
+				return fmt.Errorf("%s returned no error after Close", name)
+			}
+		case <-time.After(5 * time.Second):
+			return fmt.Errorf("%s is still blocked 5s after Close", name)
+		}
+	}
+	if w.WriteMsg([]byte("late")) == nil {
+		return errors.New("WriteMsg after Close succeeded")
+	}
+	if _, err := r.ReadMsg(); err == nil {
+		return errors.New("ReadMsg after Close succeeded")
+	}
+	return nil
+}
+
+// The Framer keeps go-msgio's close semantics when used through go-msgio's
+// interfaces: the same checks pass on go-msgio's own writer and reader.
+func TestMsgioCloseSemantics(t *testing.T) {
+	t.Parallel()
+	for _, ft := range formats {
+		a, _ := testkit.TCPPair(t)
+		c, _ := testkit.TCPPair(t)
+		if err := msgioCloseUnblocks(ft.msgWriter(a), ft.msgReader(c)); err != nil {
+			t.Fatalf("%s go-msgio: %v", ft.name, err)
+		}
+		a, _ = testkit.TCPPair(t)
+		c, _ = testkit.TCPPair(t)
+		if err := msgioCloseUnblocks(ft.framer(a), ft.framer(c)); err != nil {
+			t.Fatalf("%s framer: %v", ft.name, err)
 		}
 	}
 }
