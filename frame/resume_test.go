@@ -151,3 +151,29 @@ func TestReadDeadlineInsideALargeBodyOverTCP(t *testing.T) {
 		t.Fatalf("after the rest arrived: %d bytes, %v", len(got), err)
 	}
 }
+
+// A timeout at every byte of a frame with a 200 KiB body, in exact mode and
+// with the default read buffer: the next ReadMsg returns the whole message.
+// It takes half a minute, many times that under the race detector, which
+// adds nothing to a test with one goroutine: .ci/run runs it without.
+func TestReadsResumeAtEveryByteOfALargeFrame(t *testing.T) {
+	if testkit.Race || testing.Short() {
+		t.Skip("slow; .ci/run runs it without -race")
+	}
+	msg := repeat('E', 200<<10)
+	for i := range msg {
+		msg[i] = byte(i * 31)
+	}
+	wire := encode[codec.Uvarint](t, msg)
+	for _, rb := range []int{0, frame.DefaultReadBuffer} {
+		for at := range len(wire) {
+			f := frame.New[codec.Uvarint](&testkit.Stream{R: testkit.TimeoutAt(bytes.NewReader(wire), at)}, frame.WithReadBuffer(rb))
+			if _, err := f.ReadMsg(); !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatalf("read buffer %d, cut at %d: %v, want the timeout", rb, at, err)
+			}
+			if got, err := f.ReadMsg(); err != nil || !bytes.Equal(got, msg) {
+				t.Fatalf("read buffer %d, cut at %d: resumed with %d bytes, %v", rb, at, len(got), err)
+			}
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package secure_test
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -58,5 +60,27 @@ func TestEncryptedPassesLifecycleDown(t *testing.T) {
 	}
 	if err := opaque.SetDeadline(time.Now()); !errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("SetDeadline over an inner stream without it: %v", err)
+	}
+}
+
+// A read of the encrypted layer bounded by a context that ends stops with
+// the context's error and loses nothing: the next read opens the message.
+func TestEncryptedReadContextResumes(t *testing.T) {
+	t.Parallel()
+	a, b := testkit.TCPPair(t)
+	ea, eb := encPair(t, 0)
+	w := secure.NewEncrypted(frame.New[codec.BE32](a), ea)
+	r := secure.NewEncrypted(frame.New[codec.BE32](b, frame.WithMaxSize(1<<20)), eb)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := frame.ReadContext(ctx, r, r.ReadMsg); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("read with nothing sent: %v, want the context's deadline", err)
+	}
+	msg := bytes.Repeat([]byte("s"), 300<<10)
+	if err := w.WriteMsg(msg); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := frame.ReadContext(context.Background(), r, r.ReadMsg); err != nil || !bytes.Equal(got, msg) {
+		t.Fatalf("after the context ended: %d bytes, %v", len(got), err)
 	}
 }
