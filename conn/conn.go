@@ -34,6 +34,16 @@ type StateReporter interface {
 	ConnState() State
 }
 
+// StateOf returns s's ConnState when s is a StateReporter, and the zero
+// State otherwise: what a layer stacked on s puts in its errors, and reports
+// as its own ConnState.
+func StateOf(s any) State {
+	if sr, ok := s.(StateReporter); ok {
+		return sr.ConnState()
+	}
+	return State{}
+}
+
 // HalfCloser is implemented by streams that can shut down their sending side
 // and go on reading: *net.TCPConn, *net.UnixConn and TCPStream; and by the
 // message layers stacked on them (a Framer, package secure's Encrypted),

@@ -38,10 +38,6 @@ func ReadExactlyInto(r io.Reader, buf []byte) (int, error) {
 // ended after received of expected bytes, naming r's transport and age when r
 // is a StateReporter.
 func incomplete(r io.Reader, expected, received int) *errs.IncompleteReadError {
-	e := &errs.IncompleteReadError{Expected: expected, Received: received}
-	if sr, ok := r.(StateReporter); ok {
-		st := sr.ConnState()
-		e.Transport, e.Age = st.Transport, st.Age
-	}
-	return e
+	st := StateOf(r)
+	return &errs.IncompleteReadError{Expected: expected, Received: received, Transport: st.Transport, Age: st.Age}
 }

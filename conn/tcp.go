@@ -8,10 +8,10 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/framekit/framekit/errs"
+	"github.com/framekit/framekit/internal/iox"
 )
 
 // tcpTransport is the transport name a TCPStream reports and puts in its errors.
@@ -199,17 +199,16 @@ func (s *TCPStream) ConnState() State {
 	return State{Transport: tcpTransport, Age: time.Since(s.opened)}
 }
 
-// wrap turns a reset, a broken pipe or a closed connection into an
+// wrap turns an error that says the connection is gone (iox.Gone) into an
 // *errs.ConnectionClosedError and returns every other error as it is.
 func (s *TCPStream) wrap(err error) error {
 	switch {
 	case err == nil || err == io.EOF:
 		return err
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED),
-		errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed):
-		return s.closedError(err)
-	case s.closed.Load(): // a call that Close cut short, on a conn that says so in its own words
+	case s.closed.Load() && !errors.Is(err, net.ErrClosed): // a call that Close cut short, on a conn that says so in its own words
 		return s.closedError(fmt.Errorf("%w: %w", net.ErrClosed, err))
+	case iox.Gone(err):
+		return s.closedError(err)
 	}
 	return err
 }

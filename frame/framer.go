@@ -263,9 +263,4 @@ func (f *Framer[L]) RemoteAddress() (addr netip.AddrPort, ok bool) {
 // ConnState returns the underlying stream's conn.State when it reports one,
 // and the zero State otherwise, so layers above can name the transport in
 // their errors.
-func (f *Framer[L]) ConnState() conn.State {
-	if sr, ok := f.stream().(conn.StateReporter); ok {
-		return sr.ConnState()
-	}
-	return conn.State{}
-}
+func (f *Framer[L]) ConnState() conn.State { return conn.StateOf(f.stream()) }

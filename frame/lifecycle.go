@@ -6,11 +6,11 @@ import (
 	"io"
 	"net"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/framekit/framekit/conn"
 	"github.com/framekit/framekit/errs"
+	"github.com/framekit/framekit/internal/iox"
 )
 
 // CloseWrite sends the batched frames, then shuts down the sending side of
@@ -74,8 +74,9 @@ func deadlines(s any) (conn.DeadlineSetter, error) {
 	return nil, fmt.Errorf("frame: deadlines on a %T: %w", s, errors.ErrUnsupported)
 }
 
-// streamError classifies an error that the stream s returned: a reset, a
-// broken pipe, a closed pipe or a closed connection becomes an
+// streamError classifies an error that the stream s returned: one that says
+// the connection is gone (a reset, a broken pipe, a closed pipe or a closed
+// connection: iox.Gone) becomes an
 // *errs.ConnectionClosedError wrapping it (naming s's transport and age when
 // s is a conn.StateReporter); an error that already is one, io.EOF, and every
 // other error (a deadline, say) are returned as they are.
@@ -84,14 +85,9 @@ func streamError(s any, err error) error {
 	switch {
 	case err == nil || err == io.EOF || errors.As(err, &closed):
 		return err
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED),
-		errors.Is(err, syscall.EPIPE), errors.Is(err, io.ErrClosedPipe), errors.Is(err, net.ErrClosed):
-		e := &errs.ConnectionClosedError{Err: err}
-		if sr, ok := s.(conn.StateReporter); ok {
-			st := sr.ConnState()
-			e.Transport, e.Age = st.Transport, st.Age
-		}
-		return e
+	case iox.Gone(err):
+		st := conn.StateOf(s)
+		return &errs.ConnectionClosedError{Transport: st.Transport, Age: st.Age, Err: err}
 	}
 	return err
 }

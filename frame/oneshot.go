@@ -64,10 +64,6 @@ func readHeader[L codec.LengthCodec](r io.Reader, hdr []byte, got int) (n uint64
 // after received of expected bytes of the part of a frame it was reading,
 // naming s's transport and age when s is a conn.StateReporter.
 func incomplete(s any, expected, received int, part error) *errs.IncompleteReadError {
-	e := &errs.IncompleteReadError{Expected: expected, Received: received, Part: part}
-	if sr, ok := s.(conn.StateReporter); ok {
-		st := sr.ConnState()
-		e.Transport, e.Age = st.Transport, st.Age
-	}
-	return e
+	st := conn.StateOf(s)
+	return &errs.IncompleteReadError{Expected: expected, Received: received, Part: part, Transport: st.Transport, Age: st.Age}
 }

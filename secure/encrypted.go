@@ -67,7 +67,7 @@ type Encrypted struct {
 	wmu        sync.Mutex
 	werr       error                        // sticky write error: a sealed message may not have reached the peer
 	plain      []byte                       // WriteMsg's message, while sealPlain runs
-	build      func([]byte) ([]byte, error) // WriteMsgFunc's builder, while buildAndSeal runs
+	build      func([]byte) ([]byte, error) // WriteMsgFunc's builder, while sealBuilt runs
 	bodyFailed bool                         // the last body builder failed: nothing was written
 	sealPlain  func([]byte) ([]byte, error) // e.appendSealedPlain, made once
 	sealBuilt  func([]byte) ([]byte, error) // e.appendSealedBuilt, made once
@@ -427,12 +427,7 @@ func (e *Encrypted) RemoteAddress() (addr netip.AddrPort, ok bool) {
 
 // ConnState returns the inner stream's conn.State when it reports one, and
 // the zero State otherwise.
-func (e *Encrypted) ConnState() conn.State {
-	if sr, ok := e.inner.(conn.StateReporter); ok {
-		return sr.ConnState()
-	}
-	return conn.State{}
-}
+func (e *Encrypted) ConnState() conn.State { return conn.StateOf(e.inner) }
 
 // String describes the stream by its encrypter, without key material:
 // "encrypted(aead-encrypter(…))".

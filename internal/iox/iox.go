@@ -1,7 +1,12 @@
 // Package iox holds the one read loop every layer shares.
 package iox
 
-import "io"
+import (
+	"errors"
+	"io"
+	"net"
+	"syscall"
+)
 
 // MaxEmptyReads is how many reads in a row may return neither bytes nor an
 // error before a loop gives up with io.ErrNoProgress, as bufio does.
@@ -30,4 +35,13 @@ func ReadFull(r io.Reader, p []byte) (int, error) {
 		}
 	}
 	return got, nil
+}
+
+// Gone reports whether err, from a stream, says that the connection is gone:
+// reset or aborted by the peer, a broken pipe, a closed pipe, or a closed
+// connection. Every layer turns such an error into an
+// *errs.ConnectionClosedError.
+func Gone(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrClosedPipe) || errors.Is(err, net.ErrClosed)
 }
