@@ -93,20 +93,21 @@ func (f *Framer[L]) ReadMsg() ([]byte, error) {
 	f.rd.mu.Lock()
 	defer f.rd.mu.Unlock()
 	if f.rd.closed.Load() {
-		return nil, errClosed()
+		return nil, f.rd.shut()
 	}
 	return f.rd.readMsgLocked()
 }
 
 // AppendMsg appends the next message to dst and returns the extended slice.
 // It allocates nothing when dst has room for the message; otherwise dst grows
-// as the body arrives. Errors are those of ReadMsg; on error dst may hold part
-// of the body beyond its original length. It implements MsgAppender.
+// as the body arrives. Errors are those of ReadMsg; after a timeout dst is
+// returned as it was, and after an error that is sticky it may hold part of
+// the body beyond its original length. It implements MsgAppender.
 func (f *Framer[L]) AppendMsg(dst []byte) ([]byte, error) {
 	f.rd.mu.Lock()
 	defer f.rd.mu.Unlock()
 	if f.rd.closed.Load() {
-		return dst, errClosed()
+		return dst, f.rd.shut()
 	}
 	return f.rd.appendMsgLocked(dst)
 }
@@ -122,7 +123,7 @@ func (f *Framer[L]) ReadMsgView() ([]byte, error) {
 	f.rd.mu.Lock()
 	defer f.rd.mu.Unlock()
 	if f.rd.closed.Load() {
-		return nil, errClosed()
+		return nil, f.rd.shut()
 	}
 	if body, ok := f.rd.inLine(); ok {
 		return body, nil
@@ -139,7 +140,7 @@ func (f *Framer[L]) NextMsgLen() (int, error) {
 	f.rd.mu.Lock()
 	defer f.rd.mu.Unlock()
 	if f.rd.closed.Load() {
-		return 0, errClosed()
+		return 0, f.rd.shut()
 	}
 	return f.rd.nextHeader()
 }
@@ -189,10 +190,11 @@ func (f *Framer[L]) Buffered() []byte {
 // Flush or Close.
 //
 // A message above MaxSize fails with an *errs.MessageTooLargeError and writes
-// nothing. After Close, WriteMsg fails with an error matching
-// errs.ErrConnectionClosed and net.ErrClosed. A stream error is returned as it
-// is; if it struck after part of a frame went out, the stream is out of step
-// and every later write returns the same error. WriteMsg allocates nothing in
+// nothing. After Close or CloseWrite, WriteMsg fails with an error matching
+// errs.ErrConnectionClosed and net.ErrClosed. A timeout never leaves half a
+// frame: see ErrWriteQueued for what it does. Any other stream error (see
+// Framer) that struck after part of a frame went out leaves the stream out of
+// step, and every later write returns it. WriteMsg allocates nothing in
 // steady state.
 func (f *Framer[L]) WriteMsg(msg []byte) error { return f.wr.writeMsg(msg) }
 
@@ -204,10 +206,10 @@ func (f *Framer[L]) WriteMsg(msg []byte) error { return f.wr.writeMsg(msg) }
 // appendBody is called once, under the Framer's write lock, with a slice of
 // length 0 and capacity maxLen; it appends the body (at most maxLen bytes) and
 // returns the extended slice, append-style. Room for maxLen bytes is set
-// aside before appendBody runs, so maxLen should be a tight bound. The slice is the Framer's: valid
-// only during the call, not to be retained. The frame then goes out exactly as
-// WriteMsg would send a message of that length: into the batch, or to the
-// stream in one Write. Since calls are serialized under the lock, the order in
+// aside before appendBody runs, so maxLen should be a tight bound. The slice
+// is the Framer's: valid only during the call, not to be retained. The frame
+// then goes out exactly as WriteMsg would send a message of that length: into
+// the batch, or to the stream in one Write. Since calls are serialized under the lock, the order in
 // which appendBody runs is the order of the frames on the wire. appendBody must
 // not call the Framer's write methods (it would deadlock).
 //
@@ -222,9 +224,11 @@ func (f *Framer[L]) WriteMsgFunc(maxLen int, appendBody func(dst []byte) ([]byte
 	return f.wr.writeFunc(maxLen, appendBody)
 }
 
-// Flush writes the batched frames, if any, in one Write. It returns the
-// stream's error (sticky if part of the batch went out), or the error that
-// closed the Framer to writes. Unbatched, Flush has nothing to do. It
+// Flush writes the batched frames, if any, in one Write, and the rest of a
+// frame a timeout cut short (see ErrWriteQueued). It returns the stream's
+// error, or the error that closed the Framer to writes. What a timeout leaves
+// unsent waits for the next Flush; any other error after part of the batch
+// went out is sticky. Otherwise, unbatched, Flush has nothing to do. It
 // implements Flusher.
 func (f *Framer[L]) Flush() error { return f.wr.flush() }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -179,7 +180,7 @@ func TestCloseWriteHalfCloses(t *testing.T) {
 		}
 		got = append(got, string(msg))
 	}
-	if len(got) != len(sent) || got[0] != "a" || got[2] != "ccc" {
+	if !slices.Equal(got, sent) {
 		t.Fatalf("echoed %q, want %q", got, sent)
 	}
 	err := f.WriteMsg([]byte("late"))

@@ -14,7 +14,7 @@ func (f *Framer[L]) Read(p []byte) (int, error) {
 	f.rd.mu.Lock()
 	defer f.rd.mu.Unlock()
 	if f.rd.closed.Load() {
-		return 0, errClosed()
+		return 0, f.rd.shut()
 	}
 	return f.rd.readIntoLocked(p)
 }

@@ -328,8 +328,8 @@ func (rd *reader[L]) readBody(dst []byte, n int, pooled bool) ([]byte, error) {
 
 // readRest reads the rest of an n-byte body whose first len(dst)-start bytes
 // are at dst[start:], appending to dst. A timeout keeps what arrived (see
-// keepPartial) and returns dst[:start]: the next read call resumes. Any other
-// error leaves the stream out of step.
+// keepPartial) and returns dst as it was given (nil for the view buffer): the
+// next read call resumes. Any other error leaves the stream out of step.
 func (rd *reader[L]) readRest(dst []byte, start, n int, pooled bool) ([]byte, error) {
 	for got := len(dst) - start; got < n; {
 		if len(dst) == cap(dst) {
@@ -352,6 +352,9 @@ func (rd *reader[L]) readRest(dst []byte, start, n int, pooled bool) ([]byte, er
 		default:
 			if err = rd.streamErr(err); resumable(err) {
 				rd.keepPartial(dst[start:], pooled)
+				if pooled {
+					return nil, err
+				}
 				return dst[:start], err
 			}
 		}
@@ -379,13 +382,7 @@ func (rd *reader[L]) resumed() bool { return rd.header.decoded && rd.view != nil
 
 // resume reads the rest of the pending n-byte body whose first bytes
 // keepPartial kept, and returns the whole body as a view in rd.view.
-func (rd *reader[L]) resume(n int) ([]byte, error) {
-	body, err := rd.readRest(*rd.view, 0, n, true)
-	if err != nil && resumable(err) {
-		return nil, err
-	}
-	return body, err
-}
+func (rd *reader[L]) resume(n int) ([]byte, error) { return rd.readRest(*rd.view, 0, n, true) }
 
 // growExact returns a copy of dst with room for add more bytes and no more:
 // unlike append's growth, the last step of a large body does not double the
@@ -422,6 +419,7 @@ func (rd *reader[L]) discard() error {
 			}
 			continue
 		}
+		rd.wait()
 		k, err := iox.ReadFull(rd.src, rd.small[:min(uint64(len(rd.small)), rd.skip.left)])
 		rd.skip.left -= uint64(k)
 		if err != nil {
@@ -533,15 +531,22 @@ func (rd *reader[L]) streamErr(err error) error {
 }
 
 // close closes the reader to further reads. When no read is in progress it
-// gives the pooled buffers back at once; otherwise the read in progress is
-// cut short when the stream closes, and the next read call returns them.
+// gives the pooled buffers back at once (see shut); otherwise the read in
+// progress is cut short when the stream closes, and the next read call gives
+// them back.
 func (rd *reader[L]) close() {
 	rd.closed.Store(true)
-	if !rd.mu.TryLock() {
-		return
+	if rd.mu.TryLock() {
+		_ = rd.shut()
+		rd.mu.Unlock()
 	}
+}
+
+// shut gives back the pooled buffers of a closed reader and returns the
+// error of every read call after Close. The caller holds mu.
+func (rd *reader[L]) shut() error {
 	rd.r, rd.w = 0, 0
 	rd.release()
 	rd.dropView()
-	rd.mu.Unlock()
+	return errClosed()
 }

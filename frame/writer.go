@@ -182,8 +182,7 @@ func (wr *writer[L]) send(frame []byte, size int, pooled *[]byte, built bool) er
 		return nil
 	}
 	k, err := wr.dst.Write(frame)
-	err = wr.wrote(k, len(frame), err)
-	if wr.cutShort(k, len(frame), err) || built && k == 0 && err != nil && resumable(err) {
+	if err = wr.wrote(k, len(frame), err); wr.cutShort(k, len(frame), err) || built && k == 0 && resumable(err) {
 		wr.queue(frame[k:])
 		err = &queuedError{err}
 	}
@@ -320,10 +319,7 @@ func (wr *writer[L]) close() error {
 		return nil
 	}
 	defer wr.mu.Unlock()
-	var err error
-	if !wr.writeClosed {
-		err = wr.flushLocked()
-	}
+	err := wr.flushLocked() // nothing waits after a CloseWrite: it flushed
 	wr.closed.Store(true)
 	if wr.batch != nil {
 		bufpool.Put(wr.batch)
@@ -349,14 +345,15 @@ func (wr *writer[L]) closeWrite(hc conn.HalfCloser) error {
 
 // flushIfIdle sends the batch when no write is in progress: a read calls it
 // before it waits on the stream, so that a request waiting in the batch goes
-// out before the read waits for the reply. It reports nothing: an error that
-// left part of the batch sent is sticky and the next write or Flush returns
-// it; one that sent nothing leaves the batch for the next one to send.
+// out before the read waits for the reply. It reports nothing, and loses
+// nothing: what a timeout or any error leaves unsent stays in the batch for
+// the next write or Flush, and an error that leaves the stream out of step is
+// sticky, so the next write or Flush returns it.
 func (wr *writer[L]) flushIfIdle() {
 	if !wr.mu.TryLock() {
 		return
 	}
-	if wr.batched > 0 && !wr.writeClosed {
+	if wr.batched > 0 {
 		_ = wr.flushLocked() // reported by the next write or Flush, as above
 	}
 	wr.mu.Unlock()
