@@ -125,7 +125,7 @@ func (f *Framer[L]) ReadMsgView() ([]byte, error) {
 	if f.rd.closed.Load() {
 		return nil, f.rd.shut()
 	}
-	if body, ok := f.rd.inLine(); ok {
+	if body, ok := f.rd.inLine(); ok { // in line here: through viewLocked it costs a call
 		return body, nil
 	}
 	return f.rd.viewSlow()
