@@ -1,13 +1,16 @@
 // Package codec defines how a message length becomes a header on the wire and
 // back: the LengthCodec constraint that frame.Framer is generic over, the
-// fixed-width codecs BE8, BE16, BE32 and BE64 (and their little-endian
-// counterparts), and Uvarint, the multiformats unsigned varint.
+// fixed-width codecs BE8, BE16, BE24, BE32 and BE64 (and their little-endian
+// counterparts), Uvarint, the multiformats unsigned varint, and VBI, MQTT's
+// variable byte integer.
 //
 // Codecs are small value types whose zero value is ready to use; a Framer
 // never stores one. Every method is allocation-free and safe for concurrent
 // use.
 //
-// A length always counts the message body only, never the header.
+// A codec only turns a number into header bytes and back. What the number
+// counts, and what else the header holds, is a frame.Layout's business; a
+// Framer without one uses the length as the size of the body.
 package codec
 
 import (
@@ -65,4 +68,7 @@ var (
 	_ LengthCodec = LE32{}
 	_ LengthCodec = LE64{}
 	_ LengthCodec = Uvarint{}
+	_ LengthCodec = BE24{}
+	_ LengthCodec = LE24{}
+	_ LengthCodec = VBI{}
 )

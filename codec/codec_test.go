@@ -70,6 +70,10 @@ func TestCodecs(t *testing.T) {
 	checkCodec[codec.LE32](t, "le32", fixed(4), math.MaxUint32, 4)
 	checkCodec[codec.LE64](t, "le64", fixed(8), math.MaxUint64, 8)
 	checkCodec[codec.Uvarint](t, "uvarint", func(n uint64) int { return len(varint.ToUvarint(n)) }, 1<<63-1, 9)
+	checkCodec[codec.BE24](t, "be24", fixed(3), 1<<24-1, 3)
+	checkCodec[codec.LE24](t, "le24", fixed(3), 1<<24-1, 3)
+	// A VBI is a uvarint cut at four bytes.
+	checkCodec[codec.VBI](t, "vbi", func(n uint64) int { return len(varint.ToUvarint(n)) }, 1<<28-1, 4)
 }
 
 func TestByteOrder(t *testing.T) {
@@ -85,6 +89,11 @@ func TestByteOrder(t *testing.T) {
 		{codec.LE32{}.AppendLength(nil, n&0xFFFFFFFF), []byte{8, 7, 6, 5}},
 		{codec.LE64{}.AppendLength(nil, n), []byte{8, 7, 6, 5, 4, 3, 2, 1}},
 		{codec.Uvarint{}.AppendLength(nil, 300), []byte{0xAC, 0x02}},
+		{codec.BE24{}.AppendLength(nil, n&0xFFFFFF), []byte{6, 7, 8}},
+		{codec.LE24{}.AppendLength(nil, n&0xFFFFFF), []byte{8, 7, 6}},
+		// MQTT 5.0 §1.5.5's own examples: 321 is C1 02, the largest four bytes FF FF FF 7F.
+		{codec.VBI{}.AppendLength(nil, 321), []byte{0xC1, 0x02}},
+		{codec.VBI{}.AppendLength(nil, 268435455), []byte{0xFF, 0xFF, 0xFF, 0x7F}},
 	}
 	for i, c := range cases {
 		if string(c.got) != string(c.want) {
@@ -132,5 +141,24 @@ func TestShortHeaderNeeds(t *testing.T) {
 	}
 	if !errors.Is(codec.ErrShortHeader, errs.ErrIO) {
 		t.Error("ErrShortHeader does not match errs.ErrIO")
+	}
+}
+
+func TestVBIMalformed(t *testing.T) {
+	cases := []struct {
+		hdr  []byte
+		want error
+	}{
+		{[]byte{0x80, 0x00}, codec.ErrVBINotMinimal},
+		{[]byte{0xFF, 0xFF, 0x80, 0x00}, codec.ErrVBINotMinimal},
+		{[]byte{0xFF, 0xFF, 0xFF, 0xFF, 0x01}, codec.ErrVBITooLong},
+		{[]byte{0x80, 0x80, 0x80, 0x80}, codec.ErrVBITooLong}, // known bad before a fifth byte arrives
+	}
+	for _, c := range cases {
+		_, _, err := codec.VBI{}.DecodeLength(c.hdr)
+		var mal *errs.MalformedLengthError
+		if !errors.As(err, &mal) || mal.Codec != "vbi" || !errors.Is(err, c.want) || !errors.Is(err, errs.ErrMalformedLength) {
+			t.Errorf("DecodeLength(% x) = %v; want a vbi *errs.MalformedLengthError wrapping %v", c.hdr, err, c.want)
+		}
 	}
 }

@@ -71,6 +71,9 @@ func FuzzDecodeLength(f *testing.F) {
 		check(t, codec.LE32{}, data, 4, true)
 		check(t, codec.LE64{}, data, 8, true)
 		check(t, codec.Uvarint{}, data, 0, false)
+		check(t, codec.BE24{}, data, 3, false)
+		check(t, codec.LE24{}, data, 3, true)
+		checkVBI(t, data)
 	})
 }
 
@@ -107,6 +110,46 @@ func check(t *testing.T, c codec.LengthCodec, data []byte, width int, little boo
 		}
 		if !errors.Is(err, errs.ErrMalformedLength) || !errors.Is(err, cause) || !errors.Is(err, errs.ErrIO) {
 			t.Fatalf("%s: %v does not match ErrMalformedLength, ErrIO and %v", c, err, cause)
+		}
+	}
+}
+
+// refVBI decodes an MQTT variable byte integer from the front of b, following
+// MQTT 5.0 §1.5.5: at most four bytes, minimal encoding only.
+func refVBI(b []byte) (uint64, int, refState) {
+	var v uint64
+	for i := range 4 {
+		if i == len(b) {
+			return 0, i + 1, refShort
+		}
+		v += uint64(b[i]&0x7f) << (7 * i)
+		if b[i]&0x80 == 0 {
+			if i > 0 && b[i] == 0 {
+				return 0, 0, refMalformed
+			}
+			return v, i + 1, refOK
+		}
+	}
+	return 0, 0, refMalformed
+}
+
+func checkVBI(t *testing.T, data []byte) {
+	t.Helper()
+	c := codec.VBI{}
+	n, size, err := c.DecodeLength(data)
+	wn, wsize, state := refVBI(data)
+	switch state {
+	case refOK:
+		if err != nil || n != wn || size != wsize || !bytes.Equal(c.AppendLength(nil, n), data[:size]) || c.HeaderSize(n) != size {
+			t.Fatalf("vbi.DecodeLength(%x) = (%d, %d, %v), want (%d, %d, nil) and its own encoding", data, n, size, err, wn, wsize)
+		}
+	case refShort:
+		if err != codec.ErrShortHeader || size != wsize {
+			t.Fatalf("vbi.DecodeLength(%x) = (%d, %d, %v), want (_, %d, ErrShortHeader)", data, n, size, err, wsize)
+		}
+	case refMalformed:
+		if !errors.Is(err, errs.ErrMalformedLength) {
+			t.Fatalf("vbi.DecodeLength(%x) = (%d, %d, %v), want a malformed length", data, n, size, err)
 		}
 	}
 }
