@@ -12,6 +12,7 @@
 //	│   ├── ErrMissingLength     (*IncompleteReadError, stream ended inside a header)
 //	│   ├── ErrMissingMessage    (*IncompleteReadError, stream ended inside a body)
 //	│   ├── ErrMalformedLength   (*MalformedLengthError)
+//	│   ├── ErrMalformedTrailer  (*MalformedTrailerError)
 //	│   ├── ErrDecryptionFailed  (package secure's decryption errors)
 //	│   └── ErrNonceExhausted    (package secure's nonce errors)
 //	├── ErrIncompleteRead        (*IncompleteReadError; also io.ErrUnexpectedEOF)
@@ -62,6 +63,9 @@ var (
 
 	// ErrMalformedLength is matched by *MalformedLengthError.
 	ErrMalformedLength error = &class{"framekit: malformed length header", ErrMsgio}
+
+	// ErrMalformedTrailer is matched by *MalformedTrailerError.
+	ErrMalformedTrailer error = &class{"framekit: malformed frame trailer", ErrMsgio}
 
 	// ErrDecryptionFailed is matched by the error of a ciphertext that fails
 	// authentication: it was altered, replayed, reordered or dropped. That

@@ -32,11 +32,15 @@ func (e *MessageTooLargeError) Unwrap() error { return ErrMessageTooLarge }
 // For a truncated message body, Expected is the body length the header
 // declared and Received the body bytes that arrived. For a truncated header,
 // Received is the header bytes seen and Expected the fewest header bytes that
-// could complete it.
+// could complete it. Under a frame.Layout with header fields, the header is
+// every field and the length, Field names the one the stream ended in, and a
+// body's bytes include the trailer (Field is "trailer" when the body was
+// whole).
 type IncompleteReadError struct {
 	Expected  int           // bytes needed
 	Received  int           // bytes that arrived before the end of the stream
 	Part      error         // ErrMissingLength, ErrMissingMessage, or nil for a plain read
+	Field     string        // for a header layout: the header field the stream ended in, or "trailer"
 	Transport string        // the stream's transport ("tcp"), if it reports one
 	Age       time.Duration // how long the connection had been open, if known
 }
@@ -52,10 +56,14 @@ func (e *IncompleteReadError) IsCleanClose() bool { return e.Received == 0 }
 func (e *IncompleteReadError) Error() string {
 	var b strings.Builder
 	b.WriteString("framekit: ")
-	switch e.Part {
-	case ErrMissingLength:
+	switch {
+	case e.Field == "trailer":
+		b.WriteString("stream ended inside a frame's trailer")
+	case e.Field != "":
+		b.WriteString("stream ended inside a frame header, in field " + strconv.Quote(e.Field))
+	case e.Part == ErrMissingLength:
 		b.WriteString("stream ended inside a length header")
-	case ErrMissingMessage:
+	case e.Part == ErrMissingMessage:
 		b.WriteString("stream ended inside a message body")
 	default:
 		b.WriteString("stream ended during read")
@@ -132,6 +140,21 @@ func (e *MalformedLengthError) Error() string {
 
 // Unwrap returns ErrMalformedLength and the decoder's error.
 func (e *MalformedLengthError) Unwrap() []error { return []error{ErrMalformedLength, e.Err} }
+
+// MalformedTrailerError reports a frame whose trailer is not the fixed bytes
+// its layout ends every frame with (AMQP's frame-end octet 0xCE): the stream
+// is out of step. It matches ErrMalformedTrailer, ErrMsgio and ErrIO.
+type MalformedTrailerError struct {
+	Want []byte // the layout's trailer
+	Got  []byte // the bytes that arrived in its place
+}
+
+func (e *MalformedTrailerError) Error() string {
+	return fmt.Sprintf("framekit: malformed frame trailer: got % x, want % x", e.Got, e.Want)
+}
+
+// Unwrap returns ErrMalformedTrailer.
+func (e *MalformedTrailerError) Unwrap() error { return ErrMalformedTrailer }
 
 func writeTransport(b *strings.Builder, transport string, age time.Duration) {
 	if transport == "" {

@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 
@@ -117,4 +118,34 @@ func appendHeader[L codec.LengthCodec](kind headerKind, dst []byte, n int) []byt
 	}
 	var c L
 	return c.AppendLength(dst, uint64(n))
+}
+
+// inLineFrame is inLine for a layout Framer: when the next frame is whole in
+// the read buffer, within the limit and with the right trailer, it consumes
+// the frame and returns it, its slices aliasing the buffer. Otherwise it
+// changes nothing and returns ok == false for the general path to decide.
+func (rd *reader[L]) inLineFrame() (fr Frame, ok bool) {
+	if rd.header.decoded || rd.view != nil || rd.err != nil || rd.skip.left > 0 {
+		return Frame{}, false
+	}
+	s := rd.lay.shape
+	src := rd.buf[rd.r:rd.w] // empty in exact mode
+	n, flags, size, err := decodeLayout[L](s, src)
+	if err != nil || n > uint64(rd.maxSize) || n+uint64(len(s.trailer)) > uint64(len(src)-size) {
+		return Frame{}, false
+	}
+	end := size + int(n)
+	if len(s.trailer) > 0 {
+		if !bytes.Equal(src[end:end+len(s.trailer)], s.trailer) {
+			return Frame{}, false
+		}
+	}
+	rd.r += end + len(s.trailer)
+	field := size - s.before - s.after
+	return Frame{
+		Before: src[:s.before:s.before],
+		After:  src[s.before+field : size : size],
+		Flags:  flags,
+		Body:   src[size:end:end],
+	}, true
 }

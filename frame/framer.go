@@ -18,7 +18,6 @@ import (
 	"io"
 	"iter"
 	"net/netip"
-	"sync/atomic"
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/conn"
@@ -55,9 +54,8 @@ import (
 // WithSkipOversized. Every other read error leaves the stream out of step and
 // is sticky: every later read returns it.
 type Framer[L codec.LengthCodec] struct {
-	rd      reader[L]
-	wr      writer[L]
-	closing atomic.Bool // Close was called
+	rd reader[L] // its closed flag says Close was called
+	wr writer[L]
 }
 
 // New returns a Framer on rw using length codec L. Options are applied in
@@ -69,7 +67,25 @@ func New[L codec.LengthCodec](rw io.ReadWriteCloser, opts ...Option) *Framer[L] 
 	if rw == nil {
 		panic("frame: New with a nil stream")
 	}
-	cfg := configure[L](opts)
+	return NewWithLayout(rw, Layout[L]{}, opts...)
+}
+
+// NewWithLayout returns a Framer on rw that reads and writes frames of
+// layout lay: header fields around the length, a length that may count more
+// than the body, a trailer (see LayoutSpec). New is NewWithLayout with the
+// plain layout. The Framer's MaxSize is clipped to lay.MaxBody.
+//
+// Every read and write method works as documented for New's Framer, on the
+// frame's body: ReadMsg and its kin return the body and drop the header
+// fields, WriteMsg and WriteMsgFunc write zero header fields. ReadFrameView,
+// ReadFrame and WriteFrame read and write the fields too. The lengths in
+// NextMsgLen, MessageTooLargeError and the limits are body lengths. Package
+// layout has presets for common protocols.
+func NewWithLayout[L codec.LengthCodec](rw io.ReadWriteCloser, lay Layout[L], opts ...Option) *Framer[L] {
+	if rw == nil {
+		panic("frame: New with a nil stream")
+	}
+	cfg := configure(lay, opts)
 	f := new(Framer[L])
 	f.rd.init(rw, cfg)
 	f.wr.init(rw, cfg)
@@ -142,7 +158,11 @@ func (f *Framer[L]) NextMsgLen() (int, error) {
 	if f.rd.closed.Load() {
 		return 0, f.rd.shut()
 	}
-	return f.rd.nextHeader()
+	n, err := f.rd.nextHeader()
+	if err != nil {
+		return 0, err
+	}
+	return n - f.rd.trailerLen(), nil
 }
 
 // Messages returns an iterator over incoming messages, for use with range.
@@ -244,7 +264,7 @@ func (f *Framer[L]) Flush() error { return f.wr.flush() }
 // The flush before closing is itself a write: on a peer that reads nothing
 // it blocks like any write. Set a write deadline to bound it.
 func (f *Framer[L]) Close() error {
-	if f.closing.Swap(true) {
+	if f.rd.closed.Swap(true) {
 		return errClosed()
 	}
 	err := f.wr.close()

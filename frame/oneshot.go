@@ -32,22 +32,22 @@ func AppendFrame[L codec.LengthCodec](dst, msg []byte) ([]byte, error) {
 // they are. It sets no limit: check the length before allocating for it.
 func ReadLength[L codec.LengthCodec](r io.Reader) (uint64, error) {
 	var hdr [16]byte
-	n, got, size, err := readHeader[L](r, hdr[:], 0)
+	var c L
+	n, got, size, err := readHeader(r, hdr[:], 0, c.DecodeLength)
 	if err == io.EOF && got > 0 {
 		err = incomplete(r, size, got, errs.ErrMissingLength)
 	}
 	return n, err
 }
 
-// readHeader reads one L header from r into hdr, whose first got bytes are
-// already there, never past its end: each read asks for the fewest bytes
-// that could complete it. It returns the length, the header bytes read and
-// the size the header was then known to need; io.EOF as it is, whatever was
-// read.
-func readHeader[L codec.LengthCodec](r io.Reader, hdr []byte, got int) (n uint64, _ int, size int, err error) {
-	var c L
+// readHeader reads one header that decode decodes (as LengthCodec.DecodeLength
+// does) from r into hdr, whose first got bytes are already there, never past
+// its end: each read asks for the fewest bytes that could complete it. It
+// returns the length, the header bytes read and the size the header was then
+// known to need; io.EOF as it is, whatever was read.
+func readHeader(r io.Reader, hdr []byte, got int, decode func([]byte) (uint64, int, error)) (n uint64, _ int, size int, err error) {
 	for {
-		n, size, err = c.DecodeLength(hdr[:got])
+		n, size, err = decode(hdr[:got])
 		if err != codec.ErrShortHeader {
 			return n, got, size, err
 		}

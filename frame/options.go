@@ -37,17 +37,17 @@ type config struct {
 	readBuffer    int
 	writeBuffer   int
 	skipOversized bool
+	layout        *shape // nil for the plain layout
 }
 
 // configure applies opts to the defaults, and clips the maximum size to what
 // L and an int carry.
-func configure[L codec.LengthCodec](opts []Option) config {
-	cfg := config{maxSize: DefaultMaxSize, readBuffer: DefaultReadBuffer}
+func configure[L codec.LengthCodec](lay Layout[L], opts []Option) config {
+	cfg := config{maxSize: DefaultMaxSize, readBuffer: DefaultReadBuffer, layout: lay.s}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	var c L
-	cfg.maxSize = int(min(uint64(cfg.maxSize), c.MaxLength(), math.MaxInt))
+	cfg.maxSize = int(min(uint64(cfg.maxSize), lay.MaxBody(), math.MaxInt))
 	return cfg
 }
 
@@ -71,7 +71,8 @@ func WithMaxSize(n int) Option {
 // frame are available from Buffered when the stream is handed to another
 // protocol.
 //
-// A buffer smaller than 16 bytes is rounded up to 16, room for any header.
+// A buffer smaller than 16 bytes is rounded up to 16, room for any codec's
+// header, or to MaxLayoutHeader with a layout.
 // n == 0 is exact mode: the Framer never reads a byte past the end of the
 // current frame, so the stream can be handed over at any frame boundary
 // without Buffered. It costs a read per header (a read per header byte for

@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"math"
@@ -31,6 +32,7 @@ type reader[L codec.LengthCodec] struct {
 	kind          headerKind  // see fastpath.go
 	closed        atomic.Bool // Close was called; set without mu when a read is in progress
 	peer          *writer[L]  // the write half, whose batch goes out before a read waits; nil for none
+	lay           *readLayout // the header layout; nil for the plain one
 
 	mu     sync.Mutex
 	buf    []byte       // read buffer in use: small[:...], *big, or nil in exact mode
@@ -52,6 +54,16 @@ type pendingFrame struct {
 	inBuf   int  // buffered: its size, while it is still at buf[r:]; exact: the bytes of an undecoded header at small[:]
 }
 
+// readLayout is what the read half of a layout Framer keeps besides the
+// layout: the header of the frame read last on the general path, whose
+// fields a ReadFrameView returns.
+type readLayout struct {
+	*shape
+	hdr   [MaxLayoutHeader]byte
+	size  int    // bytes of hdr in use
+	flags uint64 // the length field's bits above the mask
+}
+
 // skipping is what is left of an oversized frame under WithSkipOversized.
 type skipping struct {
 	left     uint64 // body bytes still to discard; 0 when none
@@ -61,6 +73,12 @@ type skipping struct {
 // init sets up a new reader on src.
 func (rd *reader[L]) init(src io.Reader, cfg config) {
 	rd.src, rd.maxSize, rd.skipOversized, rd.kind = src, cfg.maxSize, cfg.skipOversized, kindOf[L]()
+	if cfg.layout != nil {
+		rd.lay, rd.kind = &readLayout{shape: cfg.layout}, headerOther
+		if rd.size > 0 {
+			rd.size = max(rd.size, MaxLayoutHeader)
+		}
+	}
 	if cfg.readBuffer > 0 {
 		rd.size = max(cfg.readBuffer, minReadBuffer)
 		rd.buf = rd.small[:min(rd.size, smallBuffer)]
@@ -94,6 +112,18 @@ func (rd *reader[L]) readMsgLocked() ([]byte, error) {
 
 // appendMsgLocked appends the next body to dst.
 func (rd *reader[L]) appendMsgLocked(dst []byte) ([]byte, error) {
+	if rd.lay != nil && len(rd.lay.trailer) > 0 {
+		// The trailer is checked and cut from a view; copying the body
+		// out of it costs a copy more for large frames.
+		body, err := rd.viewSlow()
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, body...)
+		rd.release()
+		rd.dropView()
+		return dst, nil
+	}
 	body, ok := rd.inLine()
 	if !ok {
 		n, err := rd.nextHeader()
@@ -133,6 +163,22 @@ func (rd *reader[L]) viewLocked() ([]byte, error) {
 
 // viewSlow is viewLocked when the in-line path declined the frame.
 func (rd *reader[L]) viewSlow() ([]byte, error) {
+	if rd.lay == nil {
+		return rd.payloadView()
+	}
+	if fr, ok := rd.inLineFrame(); ok {
+		return fr.Body, nil
+	}
+	body, err := rd.payloadView()
+	if err != nil {
+		return nil, err
+	}
+	return rd.cutTrailer(body)
+}
+
+// payloadView returns the rest of the frame after its header (its body and
+// trailer) as a view.
+func (rd *reader[L]) payloadView() ([]byte, error) {
 	n, err := rd.nextHeader()
 	if err != nil {
 		return nil, err
@@ -148,6 +194,23 @@ func (rd *reader[L]) viewSlow() ([]byte, error) {
 
 // readIntoLocked reads the next body into p, go-msgio style.
 func (rd *reader[L]) readIntoLocked(p []byte) (int, error) {
+	if rd.lay != nil && len(rd.lay.trailer) > 0 {
+		n, err := rd.nextHeader()
+		if err != nil {
+			return 0, err
+		}
+		if n-rd.trailerLen() > len(p) {
+			return 0, io.ErrShortBuffer
+		}
+		body, err := rd.viewSlow()
+		if err != nil {
+			return 0, err
+		}
+		copy(p, body)
+		rd.release()
+		rd.dropView()
+		return len(body), nil
+	}
 	n, err := rd.nextHeader()
 	if err != nil {
 		return 0, err
@@ -238,19 +301,21 @@ func (rd *reader[L]) nextHeader() (int, error) {
 		}
 		rd.r += rd.header.inBuf
 		rd.header.inBuf = 0
+		if t := uint64(rd.trailerLen()); n <= math.MaxUint64-t {
+			n += t // a skipped frame's trailer goes too, unchecked
+		}
 		rd.skip = skipping{left: n, declared: n}
 		return 0, tooLarge
 	}
-	rd.header.decoded, rd.header.body = true, int(n)
+	rd.header.decoded, rd.header.body = true, int(n)+rd.trailerLen()
 	return rd.header.body, nil
 }
 
 // bufferedHeader decodes a header from the read buffer, filling it as needed.
 // The header stays in the buffer (header.inBuf bytes) until its body is read.
 func (rd *reader[L]) bufferedHeader() (uint64, error) {
-	var c L
 	for {
-		n, size, err := c.DecodeLength(rd.buf[rd.r:rd.w])
+		n, size, err := rd.decode(rd.buf[rd.r:rd.w])
 		if err == nil {
 			rd.header.inBuf = size
 			return n, nil
@@ -266,7 +331,7 @@ func (rd *reader[L]) bufferedHeader() (uint64, error) {
 			if rd.r == rd.w {
 				return 0, io.EOF
 			}
-			rd.err = incomplete(rd.src, size, rd.w-rd.r, errs.ErrMissingLength)
+			rd.err = rd.headerCut(rd.buf[rd.r:rd.w], size)
 			return 0, rd.err
 		}
 	}
@@ -277,13 +342,13 @@ func (rd *reader[L]) bufferedHeader() (uint64, error) {
 // small[:]) for the next call to go on from.
 func (rd *reader[L]) exactHeader() (uint64, error) {
 	rd.wait()
-	n, got, size, err := readHeader[L](rd.src, rd.small[:], rd.header.inBuf) // small is free in exact mode
+	n, got, size, err := readHeader(rd.src, rd.small[:], rd.header.inBuf, rd.decode) // small is free in exact mode
 	rd.header.inBuf = 0
 	switch {
 	case err == nil:
 		return n, nil
 	case err == io.EOF && got > 0:
-		err = incomplete(rd.src, size, got, errs.ErrMissingLength)
+		err = rd.headerCut(rd.small[:got], size)
 	case err == io.EOF:
 		return 0, io.EOF // at a frame boundary
 	default:
@@ -303,7 +368,7 @@ func (rd *reader[L]) bufferedBody(n int) ([]byte, error) {
 		if err != io.EOF {
 			return nil, err // nothing consumed: the caller may retry
 		}
-		rd.err = incomplete(rd.src, n, rd.w-rd.r-rd.header.inBuf, errs.ErrMissingMessage)
+		rd.err = rd.bodyCut(n, rd.w-rd.r-rd.header.inBuf)
 		return nil, rd.err
 	}
 	start := rd.r + rd.header.inBuf // after fill, which may move the bytes
@@ -350,7 +415,7 @@ func (rd *reader[L]) readRest(dst []byte, start, n int, pooled bool) ([]byte, er
 		case err == nil:
 			continue
 		case err == io.EOF:
-			err = incomplete(rd.src, n, got, errs.ErrMissingMessage)
+			err = rd.bodyCut(n, got)
 		default:
 			if err = rd.streamErr(err); resumable(err) {
 				rd.keepPartial(dst[start:], pooled)
@@ -434,7 +499,7 @@ func (rd *reader[L]) discard() error {
 func (rd *reader[L]) discardErr(err error) error {
 	if err == io.EOF {
 		got := rd.skip.declared - rd.skip.left
-		err = incomplete(rd.src, int(min(rd.skip.declared, math.MaxInt)), int(min(got, math.MaxInt)), errs.ErrMissingMessage)
+		err = rd.bodyCut(int(min(rd.skip.declared, math.MaxInt)), int(min(got, math.MaxInt)))
 	} else if err = rd.streamErr(err); resumable(err) {
 		return err // skip.left says how much is left to discard
 	}
@@ -551,4 +616,64 @@ func (rd *reader[L]) shut() error {
 	rd.release()
 	rd.dropView()
 	return errClosed()
+}
+
+// decode decodes a header from the front of src, as L.DecodeLength does:
+// through the layout, if the reader has one, which keeps a copy of the
+// header for ReadFrameView.
+func (rd *reader[L]) decode(src []byte) (uint64, int, error) {
+	if rd.lay == nil {
+		var c L
+		return c.DecodeLength(src)
+	}
+	n, flags, size, err := decodeLayout[L](rd.lay.shape, src)
+	if err == nil {
+		rd.lay.size = copy(rd.lay.hdr[:], src[:size])
+		rd.lay.flags = flags
+	}
+	return n, size, err
+}
+
+// trailerLen returns the size of the layout's trailer; 0 for none.
+func (rd *reader[L]) trailerLen() int {
+	if rd.lay == nil {
+		return 0
+	}
+	return len(rd.lay.trailer)
+}
+
+// headerCut returns the error of a stream that ended after the bytes got of
+// a header that needed size bytes at least.
+func (rd *reader[L]) headerCut(got []byte, size int) error {
+	err := incomplete(rd.src, size, len(got), errs.ErrMissingLength)
+	if rd.lay != nil && (rd.lay.before > 0 || rd.lay.after > 0) {
+		err.Field = cutField[L](rd.lay.shape, got)
+	}
+	return err
+}
+
+// bodyCut returns the error of a stream that ended after got bytes of an
+// n-byte body (and trailer).
+func (rd *reader[L]) bodyCut(n, got int) error {
+	err := incomplete(rd.src, n, got, errs.ErrMissingMessage)
+	if t := rd.trailerLen(); t > 0 && got >= n-t {
+		err.Field = "trailer"
+	}
+	return err
+}
+
+// cutTrailer checks the trailer at the end of payload, the body and trailer
+// of the frame just consumed, and returns the body. A wrong trailer leaves
+// the stream out of step.
+func (rd *reader[L]) cutTrailer(payload []byte) ([]byte, error) {
+	t := len(rd.lay.trailer)
+	if t == 0 {
+		return payload, nil
+	}
+	body, trailer := payload[:len(payload)-t:len(payload)-t], payload[len(payload)-t:]
+	if !bytes.Equal(trailer, rd.lay.trailer) {
+		rd.err = &errs.MalformedTrailerError{Want: rd.lay.trailer, Got: bytes.Clone(trailer)}
+		return nil, rd.err
+	}
+	return body, nil
 }

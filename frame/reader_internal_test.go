@@ -17,7 +17,7 @@ import (
 // testReader returns a read half on src, set up as New would.
 func testReader[L codec.LengthCodec](src io.Reader, opts ...Option) *reader[L] {
 	rd := new(reader[L])
-	rd.init(src, configure[L](opts))
+	rd.init(src, configure(Layout[L]{}, opts))
 	return rd
 }
 

@@ -32,7 +32,7 @@ type writer[L codec.LengthCodec] struct {
 	vectored  func(*net.Buffers) (int64, error) // dst's vectored write, if it has one
 	maxSize   int                               // largest body, inclusive, within what L carries
 	batchSize int                               // batch buffer size; 0 when unbatched
-	kind      headerKind                        // see fastpath.go
+	lay       *shape                            // the header layout; nil for the plain one
 
 	mu          sync.Mutex
 	batch       *[]byte     // pooled batch buffer, while frames are waiting
@@ -40,6 +40,7 @@ type writer[L codec.LengthCodec] struct {
 	err         error       // sticky error: a frame went out in part
 	closed      atomic.Bool // Close was called; set without mu when a write is in progress
 	writeClosed bool        // CloseWrite half-closed the stream
+	kind        headerKind  // see fastpath.go
 	scratch     [smallWrite]byte
 	iov         [2][]byte   // header and body of a vectored write
 	vecs        net.Buffers // iov as the vectored writer consumes it
@@ -48,6 +49,9 @@ type writer[L codec.LengthCodec] struct {
 // init sets up a new writer on dst.
 func (wr *writer[L]) init(dst io.Writer, cfg config) {
 	wr.dst, wr.vectored, wr.maxSize, wr.batchSize, wr.kind = dst, vectoredWriter(dst), cfg.maxSize, cfg.writeBuffer, kindOf[L]()
+	if cfg.layout != nil {
+		wr.lay, wr.kind = cfg.layout, headerOther
+	}
 }
 
 // vectoredWriter returns a function that writes several slices in one system
@@ -64,6 +68,9 @@ func vectoredWriter(w io.Writer) func(*net.Buffers) (int64, error) {
 
 // writeMsg writes msg as one frame.
 func (wr *writer[L]) writeMsg(msg []byte) error {
+	if wr.lay != nil {
+		return wr.writeFrame(&Frame{Body: msg})
+	}
 	if len(msg) > wr.maxSize {
 		return &errs.MessageTooLargeError{Size: uint64(len(msg)), Max: uint64(wr.maxSize)}
 	}
@@ -74,7 +81,7 @@ func (wr *writer[L]) writeMsg(msg []byte) error {
 	}
 	size := headerSize[L](wr.kind, len(msg)) + len(msg)
 	if wr.vectored != nil && len(msg) >= vectoredMin && !wr.batches(size) {
-		return wr.writeVectored(msg, size)
+		return wr.writeVectored(appendHeader[L](wr.kind, wr.scratch[:0], len(msg)), msg, size)
 	}
 	buf, pooled, err := wr.space(size)
 	if err != nil {
@@ -97,8 +104,12 @@ func (wr *writer[L]) writeFunc(maxLen int, build func(dst []byte) ([]byte, error
 	if err := wr.writable(); err != nil {
 		return err
 	}
-	hdr := headerSize[L](wr.kind, maxLen)
-	buf, pooled, err := wr.space(hdr + maxLen)
+	hdr := wr.headerSize(maxLen)
+	var trailer []byte
+	if wr.lay != nil {
+		trailer = wr.lay.trailer
+	}
+	buf, pooled, err := wr.space(hdr + maxLen + len(trailer))
 	if err != nil {
 		return err
 	}
@@ -107,7 +118,7 @@ func (wr *writer[L]) writeFunc(maxLen int, build func(dst []byte) ([]byte, error
 		giveBack(pooled)
 		return err
 	}
-	return wr.send(frame, hdr+maxLen, pooled, true)
+	return wr.send(append(frame, trailer...), hdr+maxLen+len(trailer), pooled, true)
 }
 
 // appendBuilt appends to buf a frame whose body build appends: it reserves
@@ -130,12 +141,58 @@ func (wr *writer[L]) appendBuilt(buf []byte, hdr, maxLen int, build func([]byte)
 	if n > 0 && &body[0] != &room[0] { // build returned bytes of its own
 		copy(room, body)
 	}
-	if h := headerSize[L](wr.kind, n); h < hdr {
+	if h := wr.headerSize(n); h < hdr {
 		copy(buf[start+h:start+h+n], room)
 		at = start + h
 	}
-	appendHeader[L](wr.kind, buf[:start], n)
+	wr.appendHeader(buf[:start], n)
 	return buf[:at+n], nil
+}
+
+// headerSize returns the size of the header for an n-byte body: L's, or the
+// layout's.
+func (wr *writer[L]) headerSize(n int) int {
+	if wr.lay != nil {
+		return layoutHeaderSize[L](wr.lay, n)
+	}
+	return headerSize[L](wr.kind, n)
+}
+
+// appendHeader appends the header for an n-byte body to dst: L's, or the
+// layout's with zero fields.
+func (wr *writer[L]) appendHeader(dst []byte, n int) []byte {
+	if wr.lay != nil {
+		return appendLayoutHeader[L](wr.lay, dst, n, &Frame{})
+	}
+	return appendHeader[L](wr.kind, dst, n)
+}
+
+// writeFrame writes fr as one frame of the layout.
+func (wr *writer[L]) writeFrame(fr *Frame) error {
+	s := wr.lay
+	if err := s.check(fr); err != nil {
+		return err
+	}
+	n := len(fr.Body)
+	if n > wr.maxSize {
+		return &errs.MessageTooLargeError{Size: uint64(n), Max: uint64(wr.maxSize)}
+	}
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	if err := wr.writable(); err != nil {
+		return err
+	}
+	size := layoutHeaderSize[L](s, n) + n + len(s.trailer)
+	if wr.vectored != nil && n >= vectoredMin && len(s.trailer) == 0 && !wr.batches(size) {
+		return wr.writeVectored(appendLayoutHeader[L](s, wr.scratch[:0], n, fr), fr.Body, size)
+	}
+	buf, pooled, err := wr.space(size)
+	if err != nil {
+		return err
+	}
+	buf = appendLayoutHeader[L](s, buf, n, fr)
+	buf = append(append(buf, fr.Body...), s.trailer...)
+	return wr.send(buf, size, pooled, false)
 }
 
 // batches reports whether a frame of size bytes goes into the batch.
@@ -197,13 +254,12 @@ func giveBack(pooled *[]byte) {
 	}
 }
 
-// writeVectored sends header and msg in one vectored write, after what waits
-// in the batch, without copying msg.
-func (wr *writer[L]) writeVectored(msg []byte, size int) error {
+// writeVectored sends hdr, in the scratch buffer, and msg in one vectored
+// write, after what waits in the batch, without copying msg.
+func (wr *writer[L]) writeVectored(hdr, msg []byte, size int) error {
 	if err := wr.flushLocked(); err != nil {
 		return err
 	}
-	hdr := appendHeader[L](wr.kind, wr.scratch[:0], len(msg))
 	wr.iov = [2][]byte{hdr, msg}
 	wr.vecs = wr.iov[:]
 	n, err := wr.vectored(&wr.vecs)

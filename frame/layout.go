@@ -1,0 +1,462 @@
+package frame
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/framekit/framekit/codec"
+	"github.com/framekit/framekit/errs"
+)
+
+// Counts says which bytes of a frame its length field counts.
+type Counts uint8
+
+const (
+	// CountsBody: the length is the size of the body alone. DNS over TCP,
+	// TLS records, HTTP/2, MQTT, AMQP and most others.
+	CountsBody Counts = iota
+
+	// CountsFromLength: the length counts its own field, the header bytes
+	// after it and the body, but not the header bytes before it. PostgreSQL,
+	// whose type byte comes before a length that counts itself.
+	CountsFromLength
+
+	// CountsFrame: the length counts the whole frame, every header byte, the
+	// body and the trailer. MongoDB and TPKT.
+	CountsFrame
+)
+
+// FieldFormat says how a header field's bytes are read as a number and shown
+// by Layout.Format.
+type FieldFormat uint8
+
+const (
+	// FieldUint is an unsigned big-endian integer, shown in decimal.
+	FieldUint FieldFormat = iota
+	// FieldUintLE is an unsigned little-endian integer, shown in decimal.
+	FieldUintLE
+	// FieldChar is one byte shown as a character when it is printable ASCII:
+	// PostgreSQL's message type.
+	FieldChar
+	// FieldHex is an unsigned big-endian integer shown in hex: flags.
+	FieldHex
+)
+
+// Field is a named header field of a layout, before or after the length.
+type Field struct {
+	Name   string      // unique within the layout; "length", "body" and "trailer" are taken
+	Size   int         // bytes, 1 to 8 (1 for FieldChar)
+	Format FieldFormat // how it is read and shown
+}
+
+// LayoutSpec describes a frame header in named parts, for NewLayout:
+//
+//	[Before fields][length field][After fields][body][Trailer]
+//
+// The length field is encoded by the layout's codec. Its zero value (with no
+// fields, counting the body) is the plain layout every Framer uses by
+// default.
+type LayoutSpec struct {
+	Name   string  // what framecat and error messages call it; the codec's name if empty
+	Before []Field // header fields before the length field
+	After  []Field // header fields after it
+	Counts Counts  // which bytes the length counts
+
+	// LengthMask, when not 0, says which bits of the length field hold the
+	// length: a run of low bits, such as 0x7fffffff for ONC RPC record marking.
+	// The bits above it are flags, Frame.Flags. Only for fixed-width codecs.
+	LengthMask uint64
+
+	// Trailer is fixed bytes that end every frame (AMQP's frame-end octet
+	// 0xCE): written after each body, and checked after each body read.
+	Trailer []byte
+}
+
+// Limits of a layout's parts.
+const (
+	// MaxLayoutHeader is the largest header a layout may describe, in bytes,
+	// fields and length field together.
+	MaxLayoutHeader = 48
+	// MaxTrailer is the largest trailer a layout may have, in bytes.
+	MaxTrailer = 8
+)
+
+// Layout is a checked header layout for length codec L, built by NewLayout.
+// One value drives reading and writing alike (NewWithLayout), so what a
+// Framer writes with it, it reads back. Its zero value is the plain layout:
+// the length, then a body of that many bytes. A Layout is immutable and safe
+// to share between Framers and goroutines.
+type Layout[L codec.LengthCodec] struct{ s *shape }
+
+// shape is a Layout without its type parameter: what the read and write
+// halves of a Framer keep.
+type shape struct {
+	spec      LayoutSpec
+	name      string
+	before    int    // header bytes before the length field
+	after     int    // header bytes after it
+	minField  int    // the fewest bytes of the length field
+	adjust    uint64 // bytes the length counts besides the body
+	mask      uint64 // LengthMask, or 0
+	flagBits  uint64 // the bits of the field above mask, or 0
+	maxBody   uint64 // the largest body the field carries
+	trailer   []byte
+	fixedSize int // the header size when the length field is fixed-width; 0 otherwise
+}
+
+// NewLayout checks spec and returns the layout it describes. Invalid
+// combinations are refused with an error that says why: fields without a
+// name, too large or named twice; a header over MaxLayoutHeader bytes or a
+// trailer over MaxTrailer; a length that counts its own field but whose
+// codec's width depends on the value (Uvarint, VBI); a LengthMask that is not
+// a run of low bits narrower than the field, or on a variable-width codec; a
+// field too narrow to count the header bytes it must.
+func NewLayout[L codec.LengthCodec](spec LayoutSpec) (Layout[L], error) {
+	s, err := newShape[L](spec)
+	if err != nil {
+		return Layout[L]{}, err
+	}
+	return Layout[L]{s}, nil
+}
+
+// MustLayout is NewLayout for layouts fixed in the program's source, such as
+// package layout's presets: it panics if spec is invalid.
+func MustLayout[L codec.LengthCodec](spec LayoutSpec) Layout[L] {
+	l, err := NewLayout[L](spec)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+func newShape[L codec.LengthCodec](spec LayoutSpec) (*shape, error) {
+	var c L
+	name := spec.Name
+	if name == "" {
+		name = c.String()
+	}
+	fail := func(format string, args ...any) (*shape, error) {
+		return nil, fmt.Errorf("frame: layout %s: "+format, append([]any{name}, args...)...)
+	}
+	fixed := c.HeaderSize(0) == c.MaxHeaderSize() && c.HeaderSize(c.MaxLength()) == c.MaxHeaderSize()
+	seen := map[string]bool{"length": true, "body": true, "trailer": true}
+	sum := func(fields []Field) (int, error) {
+		total := 0
+		for _, f := range fields {
+			switch {
+			case f.Name == "":
+				return 0, errors.New("a header field has no name")
+			case seen[f.Name]:
+				return 0, fmt.Errorf("the field name %q is taken", f.Name)
+			case f.Size < 1 || f.Size > 8:
+				return 0, fmt.Errorf("field %q is %d bytes; fields are 1 to 8 bytes", f.Name, f.Size)
+			case f.Format == FieldChar && f.Size != 1:
+				return 0, fmt.Errorf("field %q is a character of %d bytes; characters are 1 byte", f.Name, f.Size)
+			case f.Format > FieldHex:
+				return 0, fmt.Errorf("field %q has an unknown format %d", f.Name, f.Format)
+			}
+			seen[f.Name] = true
+			total += f.Size
+		}
+		return total, nil
+	}
+	before, err := sum(spec.Before)
+	if err != nil {
+		return fail("%v", err)
+	}
+	after, err := sum(spec.After)
+	if err != nil {
+		return fail("%v", err)
+	}
+	s := &shape{name: name, before: before, after: after, minField: c.HeaderSize(0), trailer: bytes.Clone(spec.Trailer)}
+	if h := before + c.MaxHeaderSize() + after; h > MaxLayoutHeader {
+		return fail("a header of up to %d bytes is more than the %d a layout allows", h, MaxLayoutHeader)
+	}
+	if len(spec.Trailer) > MaxTrailer {
+		return fail("a trailer of %d bytes is more than the %d a layout allows", len(spec.Trailer), MaxTrailer)
+	}
+	fieldMax := c.MaxLength()
+	if m := spec.LengthMask; m != 0 {
+		switch {
+		case !fixed:
+			return fail("a length mask needs a fixed-width length field, and %s's width depends on the value", c)
+		case m&(m+1) != 0:
+			return fail("length mask %#x is not a run of low bits", m)
+		case m >= fieldMax:
+			return fail("length mask %#x leaves no flag bits in a %s field; leave it 0", m, c)
+		}
+		s.mask, s.flagBits, fieldMax = m, fieldMax&^m, m
+	}
+	switch spec.Counts {
+	case CountsBody:
+	case CountsFromLength, CountsFrame:
+		if !fixed {
+			return fail("a length that counts its own field needs a fixed-width field, and %s's width depends on the value", c)
+		}
+		s.adjust = uint64(c.MaxHeaderSize() + after)
+		if spec.Counts == CountsFrame {
+			s.adjust += uint64(before + len(spec.Trailer))
+		}
+	default:
+		return fail("unknown Counts value %d", spec.Counts)
+	}
+	if fieldMax < s.adjust {
+		return fail("a %s field cannot count the %d header and trailer bytes it must", c, s.adjust)
+	}
+	s.maxBody = fieldMax - s.adjust
+	if fixed {
+		s.fixedSize = before + c.MaxHeaderSize() + after
+	}
+	s.spec = spec
+	s.spec.Name = name
+	s.spec.Before, s.spec.After, s.spec.Trailer = cloneFields(spec.Before), cloneFields(spec.After), s.trailer
+	return s, nil
+}
+
+func cloneFields(fs []Field) []Field { return append([]Field(nil), fs...) }
+
+// plain reports whether l is the zero, plain layout.
+func (l Layout[L]) plain() bool { return l.s == nil }
+
+// String returns the layout's name ("postgres"); for the plain layout, the
+// codec's.
+func (l Layout[L]) String() string {
+	if l.plain() {
+		var c L
+		return c.String()
+	}
+	return l.s.name
+}
+
+// Spec returns the description the layout was built from, with its name
+// filled in. The caller owns the slices.
+func (l Layout[L]) Spec() LayoutSpec {
+	if l.plain() {
+		return LayoutSpec{Name: l.String()}
+	}
+	spec := l.s.spec
+	spec.Before, spec.After, spec.Trailer = cloneFields(spec.Before), cloneFields(spec.After), bytes.Clone(spec.Trailer)
+	return spec
+}
+
+// MaxBody returns the largest body the length field can describe, once the
+// header bytes it counts and the mask are taken off. A Framer's MaxSize never
+// exceeds it.
+func (l Layout[L]) MaxBody() uint64 {
+	if l.plain() {
+		var c L
+		return c.MaxLength()
+	}
+	return l.s.maxBody
+}
+
+// AppendFrame appends fr as one frame to dst and returns the extended slice,
+// filling in the length. It is WriteFrame without a Framer, and checks the
+// same things, returning the same errors with dst unchanged: fields of the
+// wrong size, flags outside the layout's flag bits, a body the field cannot
+// carry (*errs.MessageTooLargeError).
+func (l Layout[L]) AppendFrame(dst []byte, fr Frame) ([]byte, error) {
+	if l.plain() {
+		if len(fr.Before) != 0 || len(fr.After) != 0 || fr.Flags != 0 {
+			return dst, errors.New("frame: the plain layout has no header fields or flags")
+		}
+		return AppendFrame[L](dst, fr.Body)
+	}
+	if err := l.s.check(&fr); err != nil {
+		return dst, err
+	}
+	if uint64(len(fr.Body)) > l.s.maxBody {
+		return dst, &errs.MessageTooLargeError{Size: uint64(len(fr.Body)), Max: l.s.maxBody}
+	}
+	dst = appendLayoutHeader[L](l.s, dst, len(fr.Body), &fr)
+	dst = append(dst, fr.Body...)
+	return append(dst, l.s.trailer...), nil
+}
+
+// Field returns the value of the header field called name in fr, read as its
+// format says (a FieldChar is its byte), and whether the layout has such a
+// field. fr must come from a Framer or AppendFrame using this layout.
+func (l Layout[L]) Field(fr Frame, name string) (uint64, bool) {
+	if l.plain() {
+		return 0, false
+	}
+	for _, part := range [2]struct {
+		fields []Field
+		bytes  []byte
+	}{{l.s.spec.Before, fr.Before}, {l.s.spec.After, fr.After}} {
+		at := 0
+		for _, f := range part.fields {
+			if f.Name == name {
+				if at+f.Size > len(part.bytes) {
+					return 0, false
+				}
+				return fieldValue(f, part.bytes[at:at+f.Size]), true
+			}
+			at += f.Size
+		}
+	}
+	return 0, false
+}
+
+func fieldValue(f Field, b []byte) uint64 {
+	var v uint64
+	if f.Format == FieldUintLE {
+		for i := len(b) - 1; i >= 0; i-- {
+			v = v<<8 | uint64(b[i])
+		}
+		return v
+	}
+	for _, x := range b {
+		v = v<<8 | uint64(x)
+	}
+	return v
+}
+
+// Format returns fr's header fields as text, "name=value" separated by
+// spaces, each as its format says: type='Q', flags=0x25, stream=1. With a
+// length mask it ends with the flags, as flags=0x80000000. The plain layout
+// has no fields: Format returns "".
+func (l Layout[L]) Format(fr Frame) string {
+	if l.plain() {
+		return ""
+	}
+	var b strings.Builder
+	for _, name := range l.fieldNames() {
+		v, _ := l.Field(fr, name.Name)
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(name.Name)
+		b.WriteByte('=')
+		switch name.Format {
+		case FieldChar:
+			if v >= 0x20 && v < 0x7f {
+				b.WriteString(strconv.QuoteRune(rune(v)))
+			} else {
+				fmt.Fprintf(&b, "%#02x", v)
+			}
+		case FieldHex:
+			fmt.Fprintf(&b, "%#x", v)
+		default:
+			b.WriteString(strconv.FormatUint(v, 10))
+		}
+	}
+	if l.s.mask != 0 {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "flags=%#x", fr.Flags)
+	}
+	return b.String()
+}
+
+func (l Layout[L]) fieldNames() []Field {
+	return append(cloneFields(l.s.spec.Before), l.s.spec.After...)
+}
+
+// Frame is one frame of a layout: its header fields, flags and body. Read
+// from a Framer, its slices follow the rule of the method that returned it;
+// written, the Framer fills in the length.
+type Frame struct {
+	Before []byte // the bytes of the layout's Before fields, in order
+	After  []byte // the bytes of its After fields, in order
+	Flags  uint64 // the length field's bits above the layout's LengthMask; 0 without one
+	Body   []byte
+}
+
+// check returns the error of a frame to be written whose fields do not fit
+// the layout: nil Before and After stand for zero bytes.
+func (s *shape) check(fr *Frame) error {
+	switch {
+	case fr.Before != nil && len(fr.Before) != s.before:
+		return fmt.Errorf("frame: layout %s: %d bytes of fields before the length, want %d", s.name, len(fr.Before), s.before)
+	case fr.After != nil && len(fr.After) != s.after:
+		return fmt.Errorf("frame: layout %s: %d bytes of fields after the length, want %d", s.name, len(fr.After), s.after)
+	case fr.Flags&^s.flagBits != 0:
+		return fmt.Errorf("frame: layout %s: flags %#x outside the flag bits %#x", s.name, fr.Flags, s.flagBits)
+	}
+	return nil
+}
+
+// headerSize returns the size of s's header for a body of n bytes.
+func layoutHeaderSize[L codec.LengthCodec](s *shape, n int) int {
+	if s.fixedSize > 0 {
+		return s.fixedSize
+	}
+	var c L
+	return s.before + c.HeaderSize(uint64(n)+s.adjust) + s.after
+}
+
+// appendLayoutHeader appends the header of a frame with fr's fields and an
+// n-byte body to dst; fr's nil fields are zero bytes. fr has passed check and
+// n is at most s.maxBody.
+func appendLayoutHeader[L codec.LengthCodec](s *shape, dst []byte, n int, fr *Frame) []byte {
+	var c L
+	dst = appendField(dst, fr.Before, s.before)
+	dst = c.AppendLength(dst, uint64(n)+s.adjust|fr.Flags)
+	return appendField(dst, fr.After, s.after)
+}
+
+func appendField(dst, b []byte, size int) []byte {
+	if b != nil {
+		return append(dst, b...)
+	}
+	for range size {
+		dst = append(dst, 0)
+	}
+	return dst
+}
+
+// decodeLayout decodes a header of s from the front of src, as
+// LengthCodec.DecodeLength does a plain one: it returns the body length and
+// the header size; or codec.ErrShortHeader and the fewest header bytes a
+// complete header could have, given src; or an *errs.MalformedLengthError.
+// flags are the field's bits above the mask.
+func decodeLayout[L codec.LengthCodec](s *shape, src []byte) (n, flags uint64, size int, err error) {
+	if len(src) < s.before {
+		return 0, 0, s.before + s.minField + s.after, codec.ErrShortHeader
+	}
+	var c L
+	v, field, err := c.DecodeLength(src[s.before:])
+	if err != nil {
+		return 0, 0, s.before + field + s.after, err
+	}
+	if size = s.before + field + s.after; len(src) < size {
+		return 0, 0, size, codec.ErrShortHeader
+	}
+	if s.mask != 0 {
+		flags, v = v&^s.mask, v&s.mask
+	}
+	if v < s.adjust {
+		return 0, 0, 0, &errs.MalformedLengthError{Codec: c.String(), Err: fmt.Errorf("length %d is less than the %d header and trailer bytes it counts in layout %s", v, s.adjust, s.name)}
+	}
+	return v - s.adjust, flags, size, nil
+}
+
+// cutField returns the name of the header part that a header cut short
+// after the bytes got ends in: a field's name, or "length".
+func cutField[L codec.LengthCodec](s *shape, got []byte) string {
+	at := len(got)
+	for _, f := range s.spec.Before {
+		if at < f.Size {
+			return f.Name
+		}
+		at -= f.Size
+	}
+	var c L
+	_, field, err := c.DecodeLength(got[s.before:])
+	if err != nil {
+		return "length"
+	}
+	at -= field
+	for _, f := range s.spec.After {
+		if at < f.Size {
+			return f.Name
+		}
+		at -= f.Size
+	}
+	return "length" // got is a whole header: not a cut one
+}
