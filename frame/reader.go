@@ -73,14 +73,16 @@ type skipping struct {
 // init sets up a new reader on src.
 func (rd *reader[L]) init(src io.Reader, cfg config) {
 	rd.src, rd.maxSize, rd.skipOversized, rd.kind = src, cfg.maxSize, cfg.skipOversized, kindOf[L]()
+	if cfg.readBuffer > 0 {
+		rd.size = max(cfg.readBuffer, minReadBuffer)
+	}
 	if cfg.layout != nil {
 		rd.lay, rd.kind = &readLayout{shape: cfg.layout}, headerOther
 		if rd.size > 0 {
 			rd.size = max(rd.size, MaxLayoutHeader)
 		}
 	}
-	if cfg.readBuffer > 0 {
-		rd.size = max(cfg.readBuffer, minReadBuffer)
+	if rd.size > 0 {
 		rd.buf = rd.small[:min(rd.size, smallBuffer)]
 	}
 }

@@ -200,7 +200,8 @@ func wantFramingError(t *rapid.T, what string, err, want error) {
 // its continuation bit set on every byte seen, so it needs one more.
 func headerNeed[L codec.LengthCodec](got int) int {
 	var c L
-	if _, ok := any(c).(codec.Uvarint); ok {
+	switch any(c).(type) {
+	case codec.Uvarint, codec.VBI:
 		return got + 1
 	}
 	return c.MaxHeaderSize()

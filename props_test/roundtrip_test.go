@@ -28,6 +28,12 @@ func specName[L codec.LengthCodec]() string {
 		return "le16"
 	case codec.LE32:
 		return "le32"
+	case codec.BE24:
+		return "be24"
+	case codec.LE24:
+		return "le24"
+	case codec.VBI:
+		return "vbi"
 	case codec.LE64:
 		return "le64"
 	default:

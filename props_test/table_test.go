@@ -41,7 +41,7 @@ func suiteOf[L codec.LengthCodec](props []property) suite {
 // To add a property, write a function checkName[L codec.LengthCodec](t
 // *rapid.T) whose doc comment states the property, next to the properties it
 // is closest to, and add the line {name: "Name", check: checkName[L]} here.
-// It then runs as TestCodecProperties/Name/<codec> for all eight codecs, in
+// It then runs as TestCodecProperties/Name/<codec> for all eleven codecs, in
 // parallel with the others, for -rapid.checks cases each; add alone: true if
 // it measures allocation. The other tables work the same way:
 // encryptedProperties for the encrypted layer, uvarintProperties for what
@@ -74,6 +74,35 @@ func TestCodecProperties(t *testing.T) {
 		codecProperties[codec.LE32](),
 		codecProperties[codec.LE64](),
 		codecProperties[codec.Uvarint](),
+		codecProperties[codec.BE24](),
+		codecProperties[codec.LE24](),
+		codecProperties[codec.VBI](),
+	)
+}
+
+// layoutProperties is the table of the properties of header layouts on L:
+// each case draws a layout (fields before and after the length, what it
+// counts, a mask, a trailer) and frames for it. TestLayoutProperties runs it
+// for codecs of every kind: narrow, fixed of each byte order, 24-bit and
+// variable-width. Add a property as in codecProperties.
+func layoutProperties[L codec.LengthCodec]() suite {
+	return suiteOf[L]([]property{
+		{name: "RoundTrip", check: checkLayoutRoundTrip[L]},
+		{name: "Truncation", check: checkLayoutTruncation[L]},
+		{name: "Skip", check: checkLayoutSkip[L]},
+	})
+}
+
+func TestLayoutProperties(t *testing.T) {
+	checkSuites(t,
+		layoutProperties[codec.BE8](),
+		layoutProperties[codec.BE16](),
+		layoutProperties[codec.BE24](),
+		layoutProperties[codec.LE24](),
+		layoutProperties[codec.BE32](),
+		layoutProperties[codec.LE32](),
+		layoutProperties[codec.Uvarint](),
+		layoutProperties[codec.VBI](),
 	)
 }
 
