@@ -9,8 +9,9 @@ import (
 
 const dialHelp = `
 Dial connects to ADDR over TCP and sends each line of stdin, without its
-newline, as a frame in codec C, while it prints every frame it receives
-as a line on stdout. When stdin ends it half-closes the connection (its
+line ending, as a frame in codec C, while it prints every frame it
+receives as a line on stdout. -split cuts stdin as in encode (lines, the
+default, drops a \r before the \n; lf keeps it). When stdin ends it half-closes the connection (its
 write side) and goes on printing until the peer closes. A line over -max
 or a bad frame from the peer ends it with an error.
 
@@ -19,11 +20,12 @@ or a bad frame from the peer ends it with an error.
 
 // runDial is framecat dial.
 func runDial(a *app, cl *cmdline) error {
+	split := cl.addSplitFlag()
 	if err := a.parse(cl); err != nil {
 		return err
 	}
 	c := cl.codec("codec")
-	conn, err := net.Dial("tcp", cl.Arg(0))
+	conn, err := net.Dial("tcp", cl.operand())
 	if err != nil {
 		return err
 	}
@@ -33,7 +35,7 @@ func runDial(a *app, cl *cmdline) error {
 
 	sent := make(chan error, 1)
 	go func() {
-		err := send(newSplitter(a.stdin, splitLines, maxMsg), f)
+		err := send(newSplitter(a.stdin, *split, maxMsg), f)
 		sent <- err
 		if err != nil {
 			f.Close() // unblock the receiving side: Close never waits for it
