@@ -13,14 +13,16 @@ import (
 // cmdline is the command line of one command: a flag set holding the flags
 // every command shares, its codec flags and -max, to which the command adds
 // its own before it calls parse. Whatever parse checks, a command need not:
-// after a successful parse every codec flag holds a codec.
+// after a successful parse every codec flag holds a codec and the operand
+// has passed its command's check.
 type cmdline struct {
 	*flag.FlagSet
-	cmd     *command
-	args    []string       // the arguments after the command's name, for parse
-	codecs  []*codecFlag   // in the order of cmd.codecs
-	maxSize *sizeFlag      // -max
-	checks  []func() error // run by parse, in order, once the flags are parsed
+	cmd      *command
+	args     []string       // the arguments after the command's name, for parse
+	operands []string       // the arguments that are not flags, found by parse
+	codecs   []*codecFlag   // in the order of cmd.codecs
+	maxSize  *sizeFlag      // -max
+	checks   []func() error // run by parse, in order, once the flags are parsed
 }
 
 // newCmdline returns the command line of cmd run with args, its shared flags
@@ -55,17 +57,30 @@ func (cl *cmdline) choice(name, usage string, choices ...string) *string {
 	return value
 }
 
-// parse parses cl's arguments and checks them: the number of operands, the
-// codec flags, then the checks the command added. -help prints the
+// parse parses cl's arguments and checks them: the operand, the codec
+// flags, then the checks the command added. Flags may come before or after
+// the operand; after "--" every argument is an operand. -help prints the
 // command's help on stdout and returns errHelp; any other mistake is a
 // *usageError.
 func (a *app) parse(cl *cmdline) error {
-	if err := cl.Parse(cl.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			cl.printHelp(a.stdout)
-			return errHelp
+	rest := cl.args
+	for {
+		if err := cl.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				cl.printHelp(a.stdout)
+				return errHelp
+			}
+			return &usageError{err.Error()}
 		}
-		return &usageError{err.Error()}
+		parsed := len(rest) - cl.NArg()
+		if cl.NArg() == 0 || parsed > 0 && rest[parsed-1] == "--" {
+			cl.operands = append(cl.operands, cl.Args()...)
+			break
+		}
+		// The flag package stops at the first operand: take it and go on
+		// with the flags after it.
+		cl.operands = append(cl.operands, cl.Arg(0))
+		rest = cl.Args()[1:]
 	}
 	for _, check := range cl.checks {
 		if err := check(); err != nil {
@@ -75,26 +90,42 @@ func (a *app) parse(cl *cmdline) error {
 	return nil
 }
 
-// checkOperand checks that the operands are what the command takes: none,
-// one, or at most one if its operand is optional.
+// checkOperand checks that the operands are what the command takes (none,
+// one, or at most one if its operand is optional) and that the operand
+// passes the operand's own check.
 func (cl *cmdline) checkOperand() error {
-	operand := cl.cmd.operand
+	op := cl.cmd.operand
 	want := 0
-	if operand != "" {
+	if op != nil {
 		want = 1
 	}
 	switch {
-	case cl.NArg() > want:
-		return usagef("unexpected argument %q", cl.Arg(want))
-	case cl.NArg() < want && !strings.HasPrefix(operand, "["):
-		return usagef("missing %s argument", operand)
+	case len(cl.operands) > want:
+		return usagef("unexpected argument %q", cl.operands[want])
+	case len(cl.operands) < want && !op.optional:
+		return usagef("missing %s argument", op.name)
+	case len(cl.operands) == 1 && op.check != nil:
+		return op.check(cl.operands[0])
 	}
 	return nil
 }
 
-// printHelp writes the command's usage line, its help and its flags to w.
+// operand returns the operand given, or "" if there is none.
+func (cl *cmdline) operand() string {
+	if len(cl.operands) == 0 {
+		return ""
+	}
+	return cl.operands[0]
+}
+
+// printHelp writes the command's usage line, its help, what its operand is
+// and its flags to w.
 func (cl *cmdline) printHelp(w io.Writer) {
-	fmt.Fprintf(w, "usage: framecat %s %s\n\n%s\n\nflags:\n", cl.cmd.name, cl.cmd.synopsis(), strings.TrimSpace(cl.cmd.help))
+	fmt.Fprintf(w, "usage: framecat %s %s\n\n%s\n\n", cl.cmd.name, cl.cmd.synopsis(), strings.TrimSpace(cl.cmd.help))
+	if op := cl.cmd.operand; op != nil {
+		fmt.Fprintf(w, "%s\n\n", op.help)
+	}
+	fmt.Fprintln(w, "flags:")
 	cl.SetOutput(w)
 	cl.PrintDefaults()
 }
@@ -113,15 +144,6 @@ func (cl *cmdline) codec(name string) lengthCodec {
 // limit returns the largest message c may carry under -max.
 func (cl *cmdline) limit(c lengthCodec) int {
 	return int(min(uint64(*cl.maxSize), c.MaxLength(), math.MaxInt))
-}
-
-// alternatives lists words as in a sentence: "a, b or c".
-func alternatives(words []string) string {
-	if len(words) < 2 {
-		return strings.Join(words, "")
-	}
-	last := len(words) - 1
-	return strings.Join(words[:last], ", ") + " or " + words[last]
 }
 
 // usageError is a mistake on the command line: exit status 2.

@@ -3,12 +3,12 @@ package main
 import "github.com/framekit/framekit/frame"
 
 const convertHelp = `
-Convert reads frames in codec -from on stdin and writes the same messages
-framed in codec -to on stdout. A message the -to codec cannot carry (over
-255 bytes for be8), or over -max, stops it with an error naming the frame
-and its input offset, as does a bad input frame.
+Convert reads the input's frames in codec -from and writes the same
+messages framed in codec -to on stdout. A message the -to codec cannot
+carry (over 255 bytes for be8), or over -max, stops it with an error
+naming the frame and its input offset, as does a bad input frame.
 
-  framecat convert -from uvarint -to be32 < varint.bin > be32.bin
+  framecat convert -from uvarint -to be32 varint.bin > be32.bin
 `
 
 // runConvert is framecat convert.
@@ -17,12 +17,17 @@ func runConvert(a *app, cl *cmdline) error {
 		return err
 	}
 	from, to := cl.codec("from"), cl.codec("to")
+	input, err := a.openInput(cl.operand())
+	if err != nil {
+		return err
+	}
+	defer input.Close()
 
 	p := a.startProgress(cl.Name())
 	defer p.stop()
-	in := from.newFramer(stream{r: countingReader{a.stdin, p}}, frame.WithMaxSize(cl.limit(from)))
+	in := from.newFramer(stream{r: countingReader{input, p}}, frame.WithMaxSize(cl.limit(from)))
 	out := to.newFramer(stream{w: a.stdout}, frame.WithMaxSize(cl.limit(to)), frame.WithWriteBuffer(bufferSize))
-	err := eachFrame(from, in, func(index int, offset int64, msg []byte) error {
+	err = eachFrame(from, in, func(index int, offset int64, msg []byte) error {
 		if err := out.WriteMsg(msg); err != nil {
 			return frameError(index, offset, err)
 		}

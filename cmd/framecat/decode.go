@@ -10,8 +10,8 @@ import (
 )
 
 const decodeHelp = `
-Decode reads frames in codec C from stdin and writes their messages to
-stdout, in one of four formats:
+Decode reads frames in codec C from the input and writes their messages
+to stdout, in one of four formats:
 
   lines  each message followed by a newline (the default)
   raw    the messages back to back, nothing added
@@ -24,7 +24,7 @@ A truncated frame, a malformed header or a frame over -max stops decode
 with an error naming the frame and its byte offset; the messages before it
 have been written.
 
-  framecat decode -codec uvarint -format hex < frames.bin
+  framecat decode -codec uvarint -format hex frames.bin
 `
 
 // decodeFormats are the output formats of decode, by the names -format
@@ -47,9 +47,14 @@ func runDecode(a *app, cl *cmdline) error {
 	}
 	c := cl.codec("codec")
 	appendMsg := decodeFormats[*format]
+	input, err := a.openInput(cl.operand())
+	if err != nil {
+		return err
+	}
+	defer input.Close()
 
 	return a.withOutput(cl.Name(), func(out *bufio.Writer, p *progress) error {
-		in := c.newFramer(stream{r: countingReader{a.stdin, p}}, frame.WithMaxSize(cl.limit(c)))
+		in := c.newFramer(stream{r: countingReader{input, p}}, frame.WithMaxSize(cl.limit(c)))
 		return decode(c, in, appendMsg, out, p)
 	})
 }

@@ -6,28 +6,44 @@ import (
 )
 
 const encodeHelp = `
-Encode reads stdin, cuts it into messages and writes each one to stdout
-as a frame: its length header in codec C, then its bytes.
+Encode reads the input, cuts it into messages and writes each one to
+stdout as a frame: its length header in codec C, then its bytes.
 
--split lines (the default) makes a message of every line without its
-newline; a final line without a newline is still a message. -split null
-does the same with NUL-terminated records, and -split whole makes all of
-stdin one message. A message over -max, or over what the codec carries
-(255 bytes for be8), is an error naming the message and its size.
+-split lines (the default) makes a message of every line without its line
+ending, \n or \r\n, as Go's bufio.ScanLines does: text from Windows, or
+typed into a terminal that sends \r\n, gives the same messages as Unix
+text. -split lf ends lines at \n only and keeps every other byte, a \r
+included: for input whose last line ends in \n, decode -format lines gives
+back exactly the input. Under either, a final line without a newline is
+still a message. -split null cuts at NULs, like lf at newlines, and
+-split whole makes all of the input one message. A message over -max, or
+over what the codec carries (255 bytes for be8), is an error naming the
+message and its size.
 
   printf 'hello\nworld\n' | framecat encode -codec uvarint > frames.bin
 `
 
+// addSplitFlag defines -split, how encode and dial cut their input into
+// messages.
+func (cl *cmdline) addSplitFlag() *string {
+	return cl.choice("split", "`MODE`: how the input is cut into messages", splitLines, splitLF, splitNull, splitWhole)
+}
+
 // runEncode is framecat encode.
 func runEncode(a *app, cl *cmdline) error {
-	split := cl.choice("split", "`MODE`: how stdin is cut into messages", splitLines, splitNull, splitWhole)
+	split := cl.addSplitFlag()
 	if err := a.parse(cl); err != nil {
 		return err
 	}
 	c := cl.codec("codec")
+	in, err := a.openInput(cl.operand())
+	if err != nil {
+		return err
+	}
+	defer in.Close()
 
 	return a.withOutput(cl.Name(), func(out *bufio.Writer, p *progress) error {
-		return encode(newSplitter(countingReader{a.stdin, p}, *split, cl.limit(c)), c, out, p)
+		return encode(newSplitter(countingReader{in, p}, *split, cl.limit(c)), c, out, p)
 	})
 }
 

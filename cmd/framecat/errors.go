@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"syscall"
 
 	"github.com/framekit/framekit/errs"
 )
@@ -15,16 +16,23 @@ func describe(err error) string {
 		tooLarge   *errs.MessageTooLargeError
 		incomplete *errs.IncompleteReadError
 		malformed  *errs.MalformedLengthError
+		closed     *errs.ConnectionClosedError
 	)
 	switch {
 	case errors.As(err, &tooLarge):
-		return fmt.Sprintf("message of %d bytes exceeds the limit of %d bytes", tooLarge.Size, tooLarge.Max)
+		return fmt.Sprintf("message of %s exceeds the limit of %s", count(tooLarge.Size, "byte"), count(tooLarge.Max, "byte"))
 	case errors.As(err, &incomplete) && errors.Is(err, errs.ErrMissingLength):
-		return fmt.Sprintf("truncated length header: expected %d bytes, got %d", incomplete.Expected, incomplete.Received)
+		return fmt.Sprintf("truncated length header: expected %s, got %d", count(incomplete.Expected, "byte"), incomplete.Received)
 	case errors.As(err, &incomplete) && errors.Is(err, errs.ErrMissingMessage):
-		return fmt.Sprintf("truncated message body: expected %d bytes, got %d", incomplete.Expected, incomplete.Received)
+		return fmt.Sprintf("truncated message body: expected %s, got %d", count(incomplete.Expected, "byte"), incomplete.Received)
 	case errors.As(err, &malformed):
 		return fmt.Sprintf("malformed %s length header: %v", malformed.Codec, malformed.Err)
+	case errors.Is(err, syscall.ECONNRESET):
+		return "the peer reset the connection"
+	case errors.Is(err, syscall.EPIPE):
+		return "the peer closed the connection"
+	case errors.As(err, &closed) && closed.Err != nil:
+		return "connection closed: " + closed.Err.Error()
 	}
 	return err.Error()
 }
@@ -32,7 +40,7 @@ func describe(err error) string {
 // inputError places an error in the input: the frame or message it
 // concerns, counted from 1, and the input offset of that one's first byte.
 type inputError struct {
-	unit   string // "frame" or "message"
+	unit   string // what is counted: "frame", "message", "received frame"...
 	index  int
 	offset int64
 	err    error

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -13,11 +12,11 @@ import (
 )
 
 const inspectHelp = `
-Inspect reads frames in codec C from FILE (or stdin, also when FILE is -)
-and prints a table: each frame's byte offset, its header bytes in hex, its
-body length and a preview of the body (up to 24 bytes, quoted, with
-non-printable bytes escaped). A summary follows: the number of frames, the
-total bytes, the smallest and largest body.
+Inspect reads frames in codec C from the input and prints a table: each
+frame's byte offset, its header bytes in hex, its body length and a
+preview of the body (up to 24 bytes, quoted, with non-printable bytes
+escaped). A summary follows: the number of frames, the total bytes, the
+smallest and largest body.
 
 On a truncated header or body, a malformed varint header, or a frame over
 -max, inspect stops, prints one line on stderr with the frame's offset and
@@ -36,15 +35,11 @@ func runInspect(a *app, cl *cmdline) error {
 		return err
 	}
 	c := cl.codec("codec")
-	var in io.Reader = a.stdin
-	if name := cl.Arg(0); name != "" && name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
+	in, err := a.openInput(cl.operand())
+	if err != nil {
+		return err
 	}
+	defer in.Close()
 
 	return a.withOutput(cl.Name(), func(out *bufio.Writer, p *progress) error {
 		return inspect(bufio.NewReaderSize(in, bufferSize), c, cl.limit(c), out, p)
@@ -103,13 +98,9 @@ func inspect(r *bufio.Reader, c lengthCodec, maxSize int, out io.Writer, p *prog
 		p.addFrame()
 		offset += int64(size) + int64(n)
 	}
-	plural := "s"
-	if frames == 1 {
-		plural = ""
-	}
-	fmt.Fprintf(out, "%d frame%s, %d bytes", frames, plural, offset)
+	fmt.Fprintf(out, "%s, %s", count(frames, "frame"), count(offset, "byte"))
 	if frames > 0 {
-		fmt.Fprintf(out, "; bodies: smallest %d, largest %d bytes", smallest, largest)
+		fmt.Fprintf(out, "; bodies: smallest %d, largest %s", smallest, count(largest, "byte"))
 	}
 	fmt.Fprintln(out)
 	return nil

@@ -19,8 +19,8 @@ SIGTERM), serving each one concurrently. It prints every message it
 receives on stdout, one per line after the peer's address, or with -echo
 sends each one back to its sender instead. Once it is listening it prints
 "listening on HOST:PORT" on stderr, so ADDR may ask for any free port
-(127.0.0.1:0). A bad frame from a peer is reported on stderr and ends that
-connection only.
+(127.0.0.1:0). A bad frame from a peer, one over -max among them, is
+reported on stderr and ends that connection only.
 
   framecat listen -codec uvarint -echo 127.0.0.1:7000
 `
@@ -34,7 +34,7 @@ func runListen(a *app, cl *cmdline) error {
 	c := cl.codec("codec")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ln, err := net.Listen("tcp", cl.Arg(0))
+	ln, err := net.Listen("tcp", cl.operand())
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (s *server) handle(c net.Conn) {
 	err := eachFrame(s.codec, f, func(index int, offset int64, msg []byte) error {
 		if s.echo {
 			if err := f.WriteMsg(msg); err != nil {
-				return fmt.Errorf("echoing frame %d: %w", index, err)
+				return &inputError{"echo of frame", index, offset, err}
 			}
 			return nil
 		}

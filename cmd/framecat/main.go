@@ -4,18 +4,21 @@
 //
 // Usage:
 //
-//	framecat encode  -codec C [-split lines|null|whole] [-max SIZE]
-//	framecat decode  -codec C [-format lines|raw|hex|json] [-max SIZE]
+//	framecat encode  -codec C [-split lines|lf|null|whole] [-max SIZE] [FILE|-]
+//	framecat decode  -codec C [-format lines|raw|hex|json] [-max SIZE] [FILE|-]
 //	framecat inspect -codec C [-max SIZE] [FILE|-]
-//	framecat convert -from C -to C [-max SIZE]
+//	framecat convert -from C -to C [-max SIZE] [FILE|-]
 //	framecat listen  -codec C [-echo] [-max SIZE] ADDR
-//	framecat dial    -codec C [-max SIZE] ADDR
+//	framecat dial    -codec C [-split lines|lf|null|whole] [-max SIZE] ADDR
 //
 // Codecs: be8 be16 be32 be64 le16 le32 le64 uvarint. SIZE is a byte count,
 // optionally with a K, KiB, M, MiB, G or GiB suffix (all powers of 1024).
+// FILE is the input; without it, or when it is -, the input is stdin. ADDR
+// is HOST:PORT. Flags may come before or after the operand.
 //
 // Exit status: 0 on success, 1 when the input or the network fails, 2 for a
-// usage error (unknown command, codec or flag). Every command takes -help.
+// usage error (unknown command, codec or flag, a bad flag value or ADDR).
+// Every command takes -help, as does framecat help COMMAND.
 package main
 
 import (
@@ -40,7 +43,7 @@ type command struct {
 	name    string
 	codecs  []codecOption // its codec flags
 	flags   string        // synopsis of its own flags, shown between the codec flags and -max
-	operand string        // the positional argument: "" for none, "[X]" if optional
+	operand *operand      // the positional argument, nil for none
 	summary string        // one line for framecat -help
 	help    string        // the body of framecat NAME -help
 	run     func(a *app, cl *cmdline) error
@@ -58,14 +61,17 @@ var (
 	twoSides = []codecOption{{"from", "codec of the input"}, {"to", "codec of the output"}}
 )
 
+// splitSynopsis is the -split flag of encode and dial in their usage lines.
+const splitSynopsis = "[-split " + splitLines + "|" + splitLF + "|" + splitNull + "|" + splitWhole + "]"
+
 // commands lists the subcommands in the order of framecat -help.
 var commands = []*command{
-	{"encode", oneCodec, "[-split lines|null|whole]", "", "frame stdin's messages onto stdout", encodeHelp, runEncode},
-	{"decode", oneCodec, "[-format lines|raw|hex|json]", "", "unframe stdin's frames onto stdout", decodeHelp, runDecode},
-	{"inspect", oneCodec, "", "[FILE|-]", "list and check the frames of a stream, with offsets", inspectHelp, runInspect},
-	{"convert", twoSides, "", "", "re-frame stdin from one codec to another", convertHelp, runConvert},
-	{"listen", oneCodec, "[-echo]", "ADDR", "accept TCP connections; print or echo their messages", listenHelp, runListen},
-	{"dial", oneCodec, "", "ADDR", "send stdin's lines as frames over TCP; print what comes back", dialHelp, runDial},
+	{"encode", oneCodec, splitSynopsis, fileOperand, "frame the messages of a file or stdin onto stdout", encodeHelp, runEncode},
+	{"decode", oneCodec, "[-format lines|raw|hex|json]", fileOperand, "unframe the frames of a file or stdin onto stdout", decodeHelp, runDecode},
+	{"inspect", oneCodec, "", fileOperand, "list and check the frames of a stream, with offsets", inspectHelp, runInspect},
+	{"convert", twoSides, "", fileOperand, "re-frame a file or stdin from one codec to another", convertHelp, runConvert},
+	{"listen", oneCodec, "[-echo]", listenAddress, "accept TCP connections; print or echo their messages", listenHelp, runListen},
+	{"dial", oneCodec, splitSynopsis, dialAddress, "send stdin's lines as frames over TCP; print what comes back", dialHelp, runDial},
 }
 
 // synopsis returns the flags and operand of cmd as its usage line shows
@@ -75,7 +81,10 @@ func (cmd *command) synopsis() string {
 	for _, option := range cmd.codecs {
 		fmt.Fprintf(&s, "-%s C ", option.name)
 	}
-	fmt.Fprintf(&s, "%s [-max SIZE] %s", cmd.flags, cmd.operand)
+	fmt.Fprintf(&s, "%s [-max SIZE]", cmd.flags)
+	if cmd.operand != nil {
+		fmt.Fprintf(&s, " %s", cmd.operand.synopsis)
+	}
 	return strings.Join(strings.Fields(s.String()), " ") // no gaps for empty parts
 }
 
@@ -91,10 +100,13 @@ func (a *app) main(args []string) int {
 		return 2
 	}
 	name := args[0]
-	switch name {
-	case "-h", "-help", "--help", "help":
-		a.topUsage(a.stdout)
-		return 0
+	if isHelp(name) {
+		if len(args) == 1 || isHelp(args[1]) {
+			a.topUsage(a.stdout)
+			return 0
+		}
+		// framecat help COMMAND is framecat COMMAND -help.
+		name, args = args[1], []string{args[1], "-help"}
 	}
 	for _, cmd := range commands {
 		if cmd.name != name {
@@ -117,6 +129,15 @@ func (a *app) main(args []string) int {
 	return 2
 }
 
+// isHelp reports whether arg asks for framecat's help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
+}
+
 // topUsage writes the help of framecat itself to w.
 func (a *app) topUsage(w io.Writer) {
 	fmt.Fprintln(w, "framecat makes, reads and inspects length-prefixed message streams.")
@@ -133,6 +154,8 @@ func (a *app) topUsage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "codecs: %s\n", codecList())
 	fmt.Fprintln(w, "SIZE: bytes, or with a K, KiB, M, MiB, G or GiB suffix (powers of 1024)")
+	fmt.Fprintln(w, "FILE: the input; stdin when FILE is - or left out")
+	fmt.Fprintln(w, "ADDR: HOST:PORT, such as 127.0.0.1:7000")
 	fmt.Fprintln(w, "exit status: 0 success, 1 bad data or i/o failure, 2 usage error")
-	fmt.Fprintln(w, "run 'framecat COMMAND -help' for a command's flags")
+	fmt.Fprintln(w, "run 'framecat help COMMAND' (or 'framecat COMMAND -help') for a command's flags")
 }

@@ -62,7 +62,7 @@ func (p *progress) addFrame()      { p.frames.Add(1) }
 
 // draw overwrites the status line with the current counts.
 func (p *progress) draw() {
-	line := fmt.Sprintf("framecat %s: %s, %d frames", p.name, humanBytes(p.bytes.Load()), p.frames.Load())
+	line := fmt.Sprintf("framecat %s: %s, %s", p.name, humanBytes(p.bytes.Load()), count(p.frames.Load(), "frame"))
 	pad := max(p.width-len(line), 0)
 	fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", pad))
 	p.width = len(line)

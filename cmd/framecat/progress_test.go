@@ -40,7 +40,7 @@ func TestProgressRedrawsOneLineAndErasesIt(t *testing.T) {
 	p.stop()
 	p.stop()
 	line1 := "framecat decode: 3.5 MiB, 1200 frames"
-	line2 := "framecat decode: 100 B, 1 frames"
+	line2 := "framecat decode: 100 B, 1 frame"
 	want := "\r" + line1 +
 		"\r" + line2 + strings.Repeat(" ", len(line1)-len(line2)) +
 		"\r" + strings.Repeat(" ", len(line2)) + "\r"

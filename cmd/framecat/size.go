@@ -40,7 +40,7 @@ func parseSize(s string) (int, error) {
 	}
 	n, err := strconv.ParseUint(digits, 10, 64)
 	if err != nil || n > math.MaxInt>>shift {
-		return 0, fmt.Errorf("%s is too large: the limit is %d bytes", s, math.MaxInt)
+		return 0, fmt.Errorf("%s is too large: the limit is %s", s, count(math.MaxInt, "byte"))
 	}
 	return int(n << shift), nil
 }

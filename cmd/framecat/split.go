@@ -10,7 +10,8 @@ import (
 
 // Ways encode and dial cut their input into messages.
 const (
-	splitLines = "lines" // each line, without its newline
+	splitLines = "lines" // each line, without its \n or \r\n, as bufio.ScanLines cuts them
+	splitLF    = "lf"    // each line, without its \n: every other byte kept
 	splitNull  = "null"  // each NUL-terminated record, without the NUL
 	splitWhole = "whole" // all of the input as one message
 )
@@ -37,7 +38,9 @@ func newSplitter(r io.Reader, mode string, max int) *splitter {
 // next returns the next message, valid until the following call, or io.EOF
 // after the last. A final line or record without its terminator is still a
 // message; an empty input has none, except in mode whole, where it is one
-// empty message. A message over max is an *inputError wrapping an
+// empty message. In mode lines a \r that ends a line is part of its
+// terminator, also on a final line without a newline, as in
+// bufio.ScanLines. A message over max is an *inputError wrapping an
 // *errs.MessageTooLargeError with its full size.
 func (s *splitter) next() ([]byte, error) {
 	if s.mode == splitWhole {
@@ -47,33 +50,56 @@ func (s *splitter) next() ([]byte, error) {
 	if s.mode == splitNull {
 		delim = 0
 	}
+	keep := int64(s.max) // bytes of a line buffered: the most a message has...
+	if s.mode == splitLines {
+		keep++ // ...and room for a \r to drop
+	}
 	s.buf = s.buf[:0]
-	var size int64 // bytes of the message seen, delimiter excluded
+	var (
+		size int64 // bytes of the line seen, delimiter excluded
+		cr   bool  // the last of them is a \r
+	)
 	for {
 		chunk, err := s.r.ReadSlice(delim)
 		complete := err == nil
 		if complete {
 			chunk = chunk[:len(chunk)-1]
 		}
-		if complete && size == 0 && len(chunk) <= s.max {
-			return s.emit(chunk, 1) // the whole message in one slice: no copy
+		if complete && size == 0 && int64(len(chunk)) <= keep {
+			msg := chunk // the whole line in one slice: no copy
+			if s.mode == splitLines && len(msg) > 0 && msg[len(msg)-1] == '\r' {
+				msg = msg[:len(msg)-1]
+			}
+			if len(msg) <= s.max {
+				return s.emit(msg, len(chunk)-len(msg)+1)
+			}
 		}
-		if size+int64(len(chunk)) <= int64(s.max) {
+		if size+int64(len(chunk)) <= keep {
 			s.buf = append(s.buf, chunk...)
 		}
 		size += int64(len(chunk))
+		if len(chunk) > 0 {
+			cr = chunk[len(chunk)-1] == '\r'
+		}
+		term := 0 // bytes of the terminator
 		switch {
 		case complete:
-			return s.finish(size, 1)
+			term = 1
 		case errors.Is(err, bufio.ErrBufferFull):
 			continue
 		case err == io.EOF && size == 0:
 			return nil, io.EOF
 		case err == io.EOF:
-			return s.finish(size, 0)
 		default:
 			return nil, err
 		}
+		if s.mode == splitLines && cr {
+			size, term = size-1, term+1
+			if int64(len(s.buf)) > size {
+				s.buf = s.buf[:size]
+			}
+		}
+		return s.finish(size, term)
 	}
 }
 
