@@ -47,7 +47,13 @@ func (f *Framer[L]) ReadFrame() (Frame, error) {
 	copy(owned, fr.Before)
 	copy(owned[b:], fr.After)
 	copy(owned[b+a:], fr.Body)
-	fr.Before, fr.After, fr.Body = owned[:b:b], owned[b:b+a:b+a], owned[b+a:]
+	fr.Body = owned[b+a:]
+	if b > 0 {
+		fr.Before = owned[:b:b]
+	}
+	if a > 0 {
+		fr.After = owned[b : b+a : b+a]
+	}
 	f.rd.release()
 	f.rd.dropView()
 	return fr, nil

@@ -28,8 +28,9 @@ func FuzzFramerRead(f *testing.F) {
 		reads := []func(*testing.T, []byte, uint16, uint16, uint8, []byte){
 			fuzzRead[codec.BE8], fuzzRead[codec.BE16], fuzzRead[codec.BE32], fuzzRead[codec.BE64],
 			fuzzRead[codec.LE16], fuzzRead[codec.LE32], fuzzRead[codec.LE64], fuzzRead[codec.Uvarint],
+			fuzzRead[codec.BE24], fuzzRead[codec.LE24], fuzzRead[codec.VBI],
 		}
-		reads[which%8](t, data, readBuffer, limit, flags, steps)
+		reads[int(which)%len(reads)](t, data, readBuffer, limit, flags, steps)
 	})
 }
 
