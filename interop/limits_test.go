@@ -56,7 +56,7 @@ func TestTheirMessageAboveOurMaxFile(t *testing.T) {
 
 // TestTheirMessageAboveOurMaxTCP: a Node client that sends a message above
 // our server's limit gets our typed error on our side; the Node client, whose
-// connection we close, ends (with an error) rather than hang.
+// connection we close, ends with an error rather than hang.
 func TestTheirMessageAboveOurMaxTCP(t *testing.T) {
 	t.Parallel()
 	const max = 1000
@@ -68,8 +68,10 @@ func TestTheirMessageAboveOurMaxTCP(t *testing.T) {
 		t.Fatalf("our server read %d messages before the oversized one, want 1", s.count)
 	}
 	checkTooLarge(t, "our server", s.err, max+1, max)
-	if r.Received != 1 || r.ReadError == nil || !bytes.Equal(got[0], msgs[0]) {
-		t.Fatalf("node client: %+v (read error %v), want one echo and then a read error", r, r.ReadError)
+	// Our close resets the connection (the oversized body is unread), and a
+	// reset may discard the echo before the client has read it.
+	if r.Received > 1 || r.ReadError == nil || (r.Received == 1 && !bytes.Equal(got[0], msgs[0])) {
+		t.Fatalf("node client: %+v (read error %v), want at most the first echo, then a read error", r, r.ReadError)
 	}
 }
 
