@@ -164,11 +164,11 @@ func TestUnmarshalErrorText(t *testing.T) {
 	}
 }
 
-func mustMarshal(t testing.TB, m proto.Message) []byte {
+func mustMarshal(t fataler, m proto.Message) []byte {
 	t.Helper()
 	b, err := proto.Marshal(m)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("proto.Marshal: %v", err)
 	}
 	return b
 }

@@ -8,6 +8,7 @@ require (
 	github.com/framekit/framekit v0.0.0
 	github.com/libp2p/go-msgio v0.3.0
 	google.golang.org/protobuf v1.36.12
+	pgregory.net/rapid v1.3.0
 )
 
 require (

@@ -35,7 +35,7 @@ func identifies(n int) []*testpb.Identify {
 
 // referenceStream is the uvarint-delimited stream of msgs as protodelim
 // writes it: what every writer under test must send, byte for byte.
-func referenceStream[M proto.Message](t testing.TB, msgs []M) []byte {
+func referenceStream[M proto.Message](t fataler, msgs []M) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	for _, m := range msgs {
@@ -57,6 +57,12 @@ func equalMsgs[M proto.Message](t testing.TB, got, want []M) {
 			t.Fatalf("message %d: got %v, want %v", i, got[i], want[i])
 		}
 	}
+}
+
+// fataler is what the helpers need of a test: a *testing.T or a *rapid.T.
+type fataler interface {
+	Helper()
+	Fatalf(format string, args ...any)
 }
 
 // plainReader hides every optional interface of a message reader: only
