@@ -124,28 +124,74 @@ func appendHeader[L codec.LengthCodec](kind headerKind, dst []byte, n int) []byt
 // the read buffer, within the limit and with the right trailer, it consumes
 // the frame and returns it, its slices aliasing the buffer. Otherwise it
 // changes nothing and returns ok == false for the general path to decide.
-func (rd *reader[L]) inLineFrame() (fr Frame, ok bool) {
+// Length fields of the common widths are decoded here; others, and varints,
+// through L. It fills in *fr rather than returning a Frame, which would cost
+// its callers a copy of ten words each.
+func (rd *reader[L]) inLineFrame(fr *Frame) (ok bool) {
 	if rd.header.decoded || rd.view != nil || rd.err != nil || rd.skip.left > 0 {
-		return Frame{}, false
+		return false
 	}
-	s := rd.lay.shape
+	s := &rd.lay.shape
 	src := rd.buf[rd.r:rd.w] // empty in exact mode
-	n, flags, size, err := decodeLayout[L](s, src)
-	if err != nil || n > uint64(rd.maxSize) || n+uint64(len(s.trailer)) > uint64(len(src)-size) {
-		return Frame{}, false
+	var (
+		v, flags uint64
+		size     = s.fixedSize
+	)
+	if s.field == fieldOther { // varints too
+		var err error
+		if v, flags, size, err = decodeLayout[L](s, src); err != nil {
+			return false
+		}
+	} else {
+		if len(src) < size {
+			return false
+		}
+		f := src[s.before:]
+		switch s.field {
+		case fieldBE32:
+			v = uint64(binary.BigEndian.Uint32(f))
+		case fieldBE16:
+			v = uint64(binary.BigEndian.Uint16(f))
+		case fieldBE24:
+			v = uint64(f[2]) | uint64(f[1])<<8 | uint64(f[0])<<16
+		case fieldLE32:
+			v = uint64(binary.LittleEndian.Uint32(f))
+		case fieldLE24:
+			v = uint64(f[0]) | uint64(f[1])<<8 | uint64(f[2])<<16
+		case fieldLE16:
+			v = uint64(binary.LittleEndian.Uint16(f))
+		default:
+			v = uint64(f[0])
+		}
+		if s.mask != 0 {
+			flags, v = v&^s.mask, v&s.mask
+		}
+		if v < s.adjust {
+			return false // malformed: the general path reports it
+		}
+		v -= s.adjust
 	}
-	end := size + int(n)
-	if len(s.trailer) > 0 {
-		if !bytes.Equal(src[end:end+len(s.trailer)], s.trailer) {
-			return Frame{}, false
+	t := len(s.trailer)
+	if v > uint64(rd.maxSize) || v+uint64(t) > uint64(len(src)-size) {
+		return false
+	}
+	end := size + int(v)
+	switch {
+	case t == 0:
+	case t == 1:
+		if src[end] != s.trailer[0] {
+			return false
+		}
+	default:
+		if !bytes.Equal(src[end:end+t], s.trailer) {
+			return false
 		}
 	}
-	rd.r += end + len(s.trailer)
-	field := size - s.before - s.after
-	return Frame{
-		Before: src[:s.before:s.before],
-		After:  src[s.before+field : size : size],
-		Flags:  flags,
-		Body:   src[size:end:end],
-	}, true
+	rd.r += end + t
+	fr.Before = src[:s.before:s.before]
+	fr.After = src[size-s.after : size : size]
+	fr.Flags = flags
+	fr.Body = src[size:end:end]
+	return true
 }
+

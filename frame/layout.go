@@ -104,7 +104,46 @@ type shape struct {
 	flagBits  uint64 // the bits of the field above mask, or 0
 	maxBody   uint64 // the largest body the field carries
 	trailer   []byte
-	fixedSize int // the header size when the length field is fixed-width; 0 otherwise
+	fixedSize int        // the header size when the length field is fixed-width; 0 otherwise
+	field     fieldOrder // how inLineFrame decodes a fixed-width length field
+}
+
+// fieldOrder is the byte order and width of a fixed-width length field, for
+// the in-line path, which decodes it without a call through the codec.
+type fieldOrder uint8
+
+const (
+	fieldOther fieldOrder = iota // through L's DecodeLength
+	fieldBE8
+	fieldBE16
+	fieldBE24
+	fieldBE32
+	fieldLE16
+	fieldLE24
+	fieldLE32
+)
+
+// orderOf returns the fieldOrder of a fixed-width codec c of the given width,
+// found from how it encodes 1.
+func orderOf(c codec.LengthCodec, width int) fieldOrder {
+	little := width > 1 && c.AppendLength(nil, 1)[0] == 1
+	switch {
+	case width == 1:
+		return fieldBE8
+	case width == 2 && !little:
+		return fieldBE16
+	case width == 3 && !little:
+		return fieldBE24
+	case width == 4 && !little:
+		return fieldBE32
+	case width == 2:
+		return fieldLE16
+	case width == 3:
+		return fieldLE24
+	case width == 4:
+		return fieldLE32
+	}
+	return fieldOther
 }
 
 // NewLayout checks spec and returns the layout it describes. Invalid
@@ -209,6 +248,7 @@ func newShape[L codec.LengthCodec](spec LayoutSpec) (*shape, error) {
 	s.maxBody = fieldMax - s.adjust
 	if fixed {
 		s.fixedSize = before + c.MaxHeaderSize() + after
+		s.field = orderOf(c, c.MaxHeaderSize())
 	}
 	s.spec = spec
 	s.spec.Name = name

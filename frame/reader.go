@@ -58,7 +58,7 @@ type pendingFrame struct {
 // layout: the header of the frame read last on the general path, whose
 // fields a ReadFrameView returns.
 type readLayout struct {
-	*shape
+	shape // a copy: the in-line path reaches its fields through one pointer less
 	hdr   [MaxLayoutHeader]byte
 	size  int    // bytes of hdr in use
 	flags uint64 // the length field's bits above the mask
@@ -77,7 +77,7 @@ func (rd *reader[L]) init(src io.Reader, cfg config) {
 		rd.size = max(cfg.readBuffer, minReadBuffer)
 	}
 	if cfg.layout != nil {
-		rd.lay, rd.kind = &readLayout{shape: cfg.layout}, headerOther
+		rd.lay, rd.kind = &readLayout{shape: *cfg.layout}, headerOther
 		if rd.size > 0 {
 			rd.size = max(rd.size, MaxLayoutHeader)
 		}
@@ -168,7 +168,8 @@ func (rd *reader[L]) viewSlow() ([]byte, error) {
 	if rd.lay == nil {
 		return rd.payloadView()
 	}
-	if fr, ok := rd.inLineFrame(); ok {
+	var fr Frame
+	if rd.inLineFrame(&fr) {
 		return fr.Body, nil
 	}
 	body, err := rd.payloadView()
@@ -628,7 +629,7 @@ func (rd *reader[L]) decode(src []byte) (uint64, int, error) {
 		var c L
 		return c.DecodeLength(src)
 	}
-	n, flags, size, err := decodeLayout[L](rd.lay.shape, src)
+	n, flags, size, err := decodeLayout[L](&rd.lay.shape, src)
 	if err == nil {
 		rd.lay.size = copy(rd.lay.hdr[:], src[:size])
 		rd.lay.flags = flags
@@ -649,7 +650,7 @@ func (rd *reader[L]) trailerLen() int {
 func (rd *reader[L]) headerCut(got []byte, size int) error {
 	err := incomplete(rd.src, size, len(got), errs.ErrMissingLength)
 	if rd.lay != nil && (rd.lay.before > 0 || rd.lay.after > 0) {
-		err.Field = cutField[L](rd.lay.shape, got)
+		err.Field = cutField[L](&rd.lay.shape, got)
 	}
 	return err
 }
