@@ -194,4 +194,3 @@ func (rd *reader[L]) inLineFrame(fr *Frame) (ok bool) {
 	fr.Body = src[size:end:end]
 	return true
 }
-
