@@ -68,6 +68,10 @@ func (wr *writer[L]) writeMsg(msg []byte) error {
 		return &errs.MessageTooLargeError{Size: uint64(len(msg)), Max: uint64(wr.maxSize)}
 	}
 	wr.mu.Lock()
+	if wr.batchInLine(msg) { // see fastpath.go
+		wr.mu.Unlock()
+		return nil
+	}
 	defer wr.mu.Unlock()
 	if err := wr.writable(); err != nil {
 		return err
