@@ -22,18 +22,21 @@ import (
 //	                    WithWriteBuffer(64 KiB) (write); WriteMsg batched on
 //	                    one end, AppendMsg into a reused buffer on the other
 //	                    (tcp)
+//	framekit-writemsgs  write and tcp only: the messages handed to WriteMsgs
+//	                    perMsgGroup at a time, one lock for each group
 //	hand                the bare hand loop: two io.ReadFull per frame (read);
 //	                    header and body Write into a 64 KiB bufio.Writer
 //	                    (write); both of those over bufio on both ends (tcp)
 //	hand-guarded        the hand loop with the Framer's guarantees: a mutex
 //	                    around every call, the limit checked, typed errors
 //	                    (*errs.MessageTooLargeError, *errs.IncompleteReadError)
-var perMsgImpls = []string{"framekit", "hand", "hand-guarded"}
+var perMsgImpls = []string{"framekit", "framekit-writemsgs", "hand", "hand-guarded"}
 
 // perMsgSize is the body size of every frame of BenchmarkPerMessage.
 const perMsgSize = 16
 
-// perMsgGroup is how many messages one call of a job=write function writes.
+// perMsgGroup is how many messages one call of a job=write function writes,
+// and how many framekit-writemsgs hands to one WriteMsgs.
 const perMsgGroup = 16
 
 // BenchmarkPerMessage measures what framekit costs per message against the
@@ -149,6 +152,13 @@ func newMsgWriter(impl string, w io.ReadWriteCloser, msg []byte) msgWriter {
 	switch impl {
 	case "framekit", "framekit-writemsgs":
 		f := frame.New[codec.BE32](w, frame.WithWriteBuffer(64<<10))
+		if impl == "framekit-writemsgs" {
+			group := make([][]byte, perMsgGroup)
+			for i := range group {
+				group[i] = msg
+			}
+			return msgWriter{func() error { _, err := f.WriteMsgs(group...); return err }, f.Flush}
+		}
 		return msgWriter{func() error {
 			for range perMsgGroup {
 				if err := f.WriteMsg(msg); err != nil {

@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"errors"
 	"io"
 	"net"
 	"sync"
@@ -73,6 +74,12 @@ func (wr *writer[L]) writeMsg(msg []byte) error {
 		return nil
 	}
 	defer wr.mu.Unlock()
+	return wr.writeMsgLocked(msg)
+}
+
+// writeMsgLocked is writeMsg on its general path, with mu held and msg
+// within the limit.
+func (wr *writer[L]) writeMsgLocked(msg []byte) error {
 	if err := wr.writable(); err != nil {
 		return err
 	}
@@ -85,6 +92,30 @@ func (wr *writer[L]) writeMsg(msg []byte) error {
 		return err
 	}
 	return wr.send(append(appendHeader[L](wr.kind, buf, len(msg)), msg...), size, pooled, false)
+}
+
+// writeMsgs writes msgs as consecutive frames under one acquisition of mu,
+// and returns how many count as sent.
+func (wr *writer[L]) writeMsgs(msgs [][]byte) (int, error) {
+	for _, msg := range msgs {
+		if len(msg) > wr.maxSize {
+			return 0, &errs.MessageTooLargeError{Size: uint64(len(msg)), Max: uint64(wr.maxSize)}
+		}
+	}
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	for i, msg := range msgs {
+		if wr.batchInLine(msg) { // see fastpath.go
+			continue
+		}
+		if err := wr.writeMsgLocked(msg); err != nil {
+			if errors.Is(err, ErrWriteQueued) {
+				return i + 1, err // its frame waits in the batch: sent
+			}
+			return i, err
+		}
+	}
+	return len(msgs), nil
 }
 
 // writeFunc writes one frame whose body build appends, of at most maxLen
