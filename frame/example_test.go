@@ -215,3 +215,24 @@ func ExampleReadContext() {
 	// true
 	// late <nil>
 }
+
+// WriteMsgs sends a group of messages under one acquisition of the write
+// lock: with a write buffer, the cheaper way to send many small messages,
+// and no other writer's frame comes between them.
+func ExampleFramer_WriteMsgs() {
+	var wire bytes.Buffer
+	f := frame.New[codec.BE16](struct {
+		io.Reader
+		io.Writer
+		io.Closer
+	}{nil, &wire, io.NopCloser(nil)}, frame.WithWriteBuffer(4096))
+	n, err := f.WriteMsgs([]byte("one"), []byte("two"), []byte("three"))
+	fmt.Println(n, err)
+	if err := f.Flush(); err != nil {
+		panic(err)
+	}
+	fmt.Printf("% x\n", wire.Bytes())
+	// Output:
+	// 3 <nil>
+	// 00 03 6f 6e 65 00 03 74 77 6f 00 05 74 68 72 65 65
+}

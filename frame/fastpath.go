@@ -194,3 +194,56 @@ func (rd *reader[L]) inLineFrame(fr *Frame) (ok bool) {
 	fr.Body = src[size:end:end]
 	return true
 }
+
+// batchInLine is the hot path of WriteMsg with WithWriteBuffer. When the
+// writer is open and in step, a batch is in use, L's header is of a kind
+// handled here, and the frame fits behind what waits in the batch, it appends
+// the frame (header, then a copy of msg) to the batch and returns true; the
+// caller holds mu. Otherwise it changes nothing and returns false, and the
+// caller takes the general path (writable, space, send), which handles every
+// case and reports every error. len(msg) is within the limit.
+func (wr *writer[L]) batchInLine(msg []byte) bool {
+	if wr.batch == nil || wr.err != nil || wr.writeClosed || wr.closed.Load() {
+		return false
+	}
+	n := len(msg)
+	var hdr int
+	switch wr.kind {
+	case headerBE32:
+		hdr = 4
+	case headerUvarint:
+		switch {
+		case n < 1<<7:
+			hdr = 1
+		case n < 1<<14:
+			hdr = 2
+		default: // longer headers: appendHeader
+			return false
+		}
+	case headerBE16:
+		hdr = 2
+	default:
+		return false
+	}
+	at := wr.batched
+	end := at + hdr + n
+	if end > wr.batchSize {
+		return false
+	}
+	frame := (*wr.batch)[at:end:end]
+	switch wr.kind {
+	case headerBE32:
+		binary.BigEndian.PutUint32(frame, uint32(n))
+	case headerUvarint:
+		if hdr == 1 {
+			frame[0] = byte(n)
+		} else {
+			frame[0], frame[1] = byte(n)|0x80, byte(n>>7)
+		}
+	case headerBE16:
+		binary.BigEndian.PutUint16(frame, uint16(n))
+	}
+	copy(frame[hdr:], msg)
+	wr.batched = end
+	return true
+}

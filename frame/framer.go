@@ -218,6 +218,21 @@ func (f *Framer[L]) Buffered() []byte {
 // steady state.
 func (f *Framer[L]) WriteMsg(msg []byte) error { return f.wr.writeMsg(msg) }
 
+// WriteMsgs writes each of msgs as one frame, in order, under a single
+// acquisition of the write lock: no other writer's frame comes between them,
+// and the lock is paid once for all of them, which makes it the cheaper way
+// to send many small messages with WithWriteBuffer. Each message is sent as
+// WriteMsg would send it (unbatched, each frame in a Write of its own). No
+// message is retained.
+//
+// WriteMsgs returns how many of msgs count as sent: len(msgs) when err is
+// nil. If any message is above MaxSize it writes nothing and fails with an
+// *errs.MessageTooLargeError (n == 0). Otherwise it stops at the first error,
+// which is one of WriteMsg's: the messages before it count as sent, and so
+// does the one whose frame a timeout cut short (the error matches
+// ErrWriteQueued). WriteMsgs allocates nothing in steady state.
+func (f *Framer[L]) WriteMsgs(msgs ...[]byte) (n int, err error) { return f.wr.writeMsgs(msgs) }
+
 // WriteMsgFunc writes one frame whose body is built in place, in the Framer's
 // own buffer right behind the header: the seam through which a layer above
 // (an encrypter, a protobuf marshaller, a user's own) writes without a copy.

@@ -16,8 +16,8 @@ func endless(t *testing.T, msg []byte) *testkit.Stream {
 	return &testkit.Stream{R: testkit.Repeat(bytes.Repeat(wire, max(1, 100000/len(wire))))}
 }
 
-// In steady state AppendMsg (into room), ReadMsgView, WriteMsg and
-// WriteMsgFunc allocate nothing, and ReadMsg only the message.
+// In steady state AppendMsg (into room), ReadMsgView, WriteMsg, WriteMsgs
+// and WriteMsgFunc allocate nothing, and ReadMsg only the message.
 func TestSteadyStateAllocations(t *testing.T) {
 	if testkit.Race {
 		t.Skip("the race detector makes sync.Pool drop buffers at random")
@@ -35,6 +35,7 @@ func TestSteadyStateAllocations(t *testing.T) {
 			{"AppendMsg", func() { dst, _ = f.AppendMsg(dst[:0]) }, 0},
 			{"ReadMsgView", func() { f.ReadMsgView() }, 0},
 			{"WriteMsg", func() { f.WriteMsg(msg) }, 0},
+			{"WriteMsgs", func() { f.WriteMsgs(msg, msg, msg) }, 0},
 			{"WriteMsgFunc", func() { f.WriteMsgFunc(size, build) }, 0},
 			{"ReadMsg", func() { f.ReadMsg() }, 1},
 		}

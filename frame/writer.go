@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"errors"
 	"io"
 	"net"
 	"sync"
@@ -75,7 +76,20 @@ func (wr *writer[L]) writeMsg(msg []byte) error {
 		return &errs.MessageTooLargeError{Size: uint64(len(msg)), Max: uint64(wr.maxSize)}
 	}
 	wr.mu.Lock()
+	if wr.batchInLine(msg) { // see fastpath.go
+		wr.mu.Unlock()
+		return nil
+	}
 	defer wr.mu.Unlock()
+	return wr.writeMsgLocked(msg)
+}
+
+// writeMsgLocked is writeMsg on its general path, with mu held and msg
+// within the limit.
+func (wr *writer[L]) writeMsgLocked(msg []byte) error {
+	if wr.lay != nil {
+		return wr.writeFrameLocked(&Frame{Body: msg})
+	}
 	if err := wr.writable(); err != nil {
 		return err
 	}
@@ -88,6 +102,30 @@ func (wr *writer[L]) writeMsg(msg []byte) error {
 		return err
 	}
 	return wr.send(append(appendHeader[L](wr.kind, buf, len(msg)), msg...), size, pooled, false)
+}
+
+// writeMsgs writes msgs as consecutive frames under one acquisition of mu,
+// and returns how many count as sent.
+func (wr *writer[L]) writeMsgs(msgs [][]byte) (int, error) {
+	for _, msg := range msgs {
+		if len(msg) > wr.maxSize {
+			return 0, &errs.MessageTooLargeError{Size: uint64(len(msg)), Max: uint64(wr.maxSize)}
+		}
+	}
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	for i, msg := range msgs {
+		if wr.batchInLine(msg) { // see fastpath.go
+			continue
+		}
+		if err := wr.writeMsgLocked(msg); err != nil {
+			if errors.Is(err, ErrWriteQueued) {
+				return i + 1, err // its frame waits in the batch: sent
+			}
+			return i, err
+		}
+	}
+	return len(msgs), nil
 }
 
 // writeFunc writes one frame whose body build appends, of at most maxLen
@@ -179,9 +217,15 @@ func (wr *writer[L]) writeFrame(fr *Frame) error {
 	}
 	wr.mu.Lock()
 	defer wr.mu.Unlock()
+	return wr.writeFrameLocked(fr)
+}
+
+// writeFrameLocked is writeFrame with mu held and fr checked.
+func (wr *writer[L]) writeFrameLocked(fr *Frame) error {
 	if err := wr.writable(); err != nil {
 		return err
 	}
+	s, n := wr.lay, len(fr.Body)
 	size := layoutHeaderSize[L](s, n) + n + len(s.trailer)
 	if wr.vectored != nil && n >= vectoredMin && len(s.trailer) == 0 && !wr.batches(size) {
 		return wr.writeVectored(appendLayoutHeader[L](s, wr.scratch[:0], n, fr), fr.Body, size)
