@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -55,7 +54,8 @@ const fdMargin = 32
 // manyLevels returns the connection counts to run at: those of
 // manyLevelsWanted up to upTo, or up to 100 under -short. It raises the
 // soft descriptor limit to the hard one, and clips a count whose two ends do
-// not fit under it to the largest that does, saying so in the log.
+// not fit under it to the largest multiple of 100 that does, saying so in
+// the log.
 func manyLevels(b *testing.B, upTo int) []int {
 	if testing.Short() {
 		upTo = min(upTo, 100)
@@ -71,8 +71,8 @@ func manyLevels(b *testing.B, upTo int) []int {
 		}
 		if limit > 0 {
 			if room := (int(limit) - openFDs() - fdMargin) / 2; n > room {
-				b.Logf("%d connections need %d descriptors; the limit of %d holds %d connections", n, 2*n, limit, room)
-				n = room
+				b.Logf("%d connections need %d descriptors; the limit of %d holds %d connections; running %d", n, 2*n, limit, room, room/100*100)
+				n = room / 100 * 100
 			}
 		}
 		if n > 0 && !slices.Contains(levels, n) {
@@ -377,7 +377,9 @@ const manyMsgSize = 16
 // BenchmarkManyConnEcho runs an echo server: every connection's client sends
 // a 16 B request, waits for its echo, and sends the next, all connections at
 // once, until b.N round trips are done between them (each takes the next of
-// b.N tickets, so all stay busy to the end). An op is one round trip. It
+// b.N tickets, so all stay busy to the end). Before the clock starts, every
+// connection makes one round trip, so that no first use of a buffer or a
+// goroutine's stack is timed. An op is one round trip. It
 // reports the aggregate round trips per second (rt/s) and the median and
 // 99th percentile of the round trips' latencies (p50-us, p99-us), each timed
 // from the request's write to the echo's arrival.
@@ -391,8 +393,6 @@ func BenchmarkManyConnEcho(b *testing.B) {
 		})
 	}
 }
-
-var errWrongEcho = errors.New("echo of the wrong length")
 
 func manyEcho(b *testing.B, set *connSet, impl string) {
 	// Servers echo until an empty message, which they echo too: the client
@@ -417,7 +417,7 @@ func manyEcho(b *testing.B, set *connSet, impl string) {
 	var tickets atomic.Int64
 	tickets.Store(int64(b.N))
 	start, done := make(chan struct{}), make(chan struct{})
-	var working, clients sync.WaitGroup
+	var ready, working, clients sync.WaitGroup
 	errc := make(chan error, len(set.clients))
 	request := make([]byte, manyMsgSize)
 	roundTrip := func(end msgEnd, msg []byte) error {
@@ -430,19 +430,21 @@ func manyEcho(b *testing.B, set *connSet, impl string) {
 		}
 		got, err := end.read()
 		if err == nil && len(got) != len(msg) {
-			err = fmt.Errorf("%w: %d bytes, want %d", errWrongEcho, len(got), len(msg))
+			err = fmt.Errorf("%w: %d bytes, want %d", errShortMsg, len(got), len(msg))
 		}
 		return err
 	}
 	for i, c := range set.clients {
 		end := newManyEnd(impl, c, false)
+		ready.Add(1)
 		working.Add(1)
 		clients.Add(1)
 		go func() {
 			defer clients.Done()
+			err := roundTrip(end, request)
+			ready.Done()
 			<-start
-			var err error
-			for {
+			for err == nil {
 				t := tickets.Add(-1)
 				if t < 0 {
 					break
@@ -464,6 +466,7 @@ func manyEcho(b *testing.B, set *connSet, impl string) {
 		}()
 	}
 
+	ready.Wait()
 	b.ReportAllocs()
 	b.ResetTimer()
 	began := time.Now()
@@ -495,8 +498,9 @@ func percentile(sorted []time.Duration, p int) time.Duration {
 
 // BenchmarkManyConnStream streams batched 16 B messages on every connection
 // at once, client to server: b.N messages in all, split evenly between the
-// connections; the clock stops when every server has read its share. An op
-// is one message; it reports messages per second (msg/s). It runs at up to
+// connections; the clock stops when every server has read its share. Before
+// the clock starts, every connection carries one message, so that no first
+// use of a buffer or a goroutine's stack is timed. An op is one message; it reports messages per second (msg/s). It runs at up to
 // 1,000 connections, whatever -conns says.
 func BenchmarkManyConnStream(b *testing.B) {
 	for _, n := range manyLevels(b, min(*manyConns, 1000)) {
@@ -518,13 +522,20 @@ func manyStream(b *testing.B, set *connSet, impl string) {
 		return b.N / n
 	}
 	start := make(chan struct{})
+	var ready sync.WaitGroup
+	ready.Add(2 * n)
 	waitServers := set.serve(func(i int, c net.Conn) error {
 		end := newManyEnd(impl, c, false)
+		_, err := end.read()
+		ready.Done()
+		if err != nil {
+			return fmt.Errorf("warm-up: %w", err)
+		}
 		<-start
 		for j := range share(i) {
 			msg, err := end.read()
 			if err == nil && len(msg) != manyMsgSize {
-				err = fmt.Errorf("%w: %d bytes, want %d", errWrongEcho, len(msg), manyMsgSize)
+				err = fmt.Errorf("%w: %d bytes, want %d", errShortMsg, len(msg), manyMsgSize)
 			}
 			if err != nil {
 				return fmt.Errorf("message %d: %w", j, err)
@@ -540,12 +551,17 @@ func manyStream(b *testing.B, set *connSet, impl string) {
 		clients.Add(1)
 		go func() {
 			defer clients.Done()
+			err := end.write(msg)
+			if err == nil {
+				err = end.flush()
+			}
+			ready.Done()
 			<-start
-			var err error
 			for range share(i) {
-				if err = end.write(msg); err != nil {
+				if err != nil {
 					break
 				}
+				err = end.write(msg)
 			}
 			if err == nil {
 				err = end.flush()
@@ -556,6 +572,7 @@ func manyStream(b *testing.B, set *connSet, impl string) {
 		}()
 	}
 
+	ready.Wait()
 	b.SetBytes(manyMsgSize)
 	b.ReportAllocs()
 	b.ResetTimer()
