@@ -205,7 +205,7 @@ func render(groups []*group, metric, title string) string {
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	fmt.Fprintf(&b, `<text x="10" y="22" font-size="16" font-weight="bold">%s</text>`+"\n", html.EscapeString(title))
 	hint := "longer is better"
-	if strings.HasPrefix(metric, "ns/") || strings.HasPrefix(metric, "B/") || strings.HasSuffix(metric, "allocs/op") {
+	if shorterIsBetter(metric) {
 		hint = "shorter is better"
 	}
 	fmt.Fprintf(&b, `<text x="10" y="40" fill="#444">median %s per benchmark, each group scaled to its largest bar (%s)</text>`+"\n",
@@ -241,7 +241,16 @@ func render(groups []*group, metric, title string) string {
 	return b.String()
 }
 
-// format prints a value with its unit, scaled to be short: 1.31 µs, 2.40 GB/s.
+// shorterIsBetter reports whether a smaller value of metric is better: a
+// time (ns/op, or a latency in µs such as p99-us), bytes (B/op, B/conn,
+// stack-B/conn) or allocations.
+func shorterIsBetter(metric string) bool {
+	return strings.HasPrefix(metric, "ns/") || strings.HasPrefix(metric, "B/") || strings.HasSuffix(metric, "B/conn") ||
+		strings.HasSuffix(metric, "-us") || strings.HasSuffix(metric, "allocs/op")
+}
+
+// format prints a value with its unit, scaled to be short: 1.31 µs, 2.40 GB/s,
+// 15.05 M msg/s, p99 174.0 ms.
 func format(v float64, metric string) string {
 	switch metric {
 	case "ns/op":
@@ -257,6 +266,20 @@ func format(v float64, metric string) string {
 			return fmt.Sprintf("%.2f GB/s", v/1000)
 		}
 		return fmt.Sprintf("%.1f MB/s", v)
+	}
+	if name, ok := strings.CutSuffix(metric, "-us"); ok { // a latency: p50-us
+		if v >= 1e3 {
+			return fmt.Sprintf("%s %.1f ms", name, v/1e3)
+		}
+		return fmt.Sprintf("%s %.0f µs", name, v)
+	}
+	if strings.HasSuffix(metric, "/s") { // a rate: rt/s, msg/s
+		switch {
+		case v >= 1e6:
+			return fmt.Sprintf("%.2f M %s", v/1e6, metric)
+		case v >= 1e3:
+			return fmt.Sprintf("%.1f k %s", v/1e3, metric)
+		}
 	}
 	return strconv.FormatFloat(v, 'g', 4, 64) + " " + metric
 }

@@ -65,3 +65,30 @@ func TestRenderScalesEachGroup(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatAndHintOfCustomMetrics(t *testing.T) {
+	for _, tt := range []struct {
+		v      float64
+		metric string
+		want   string
+	}{
+		{15045459, "msg/s", "15.05 M msg/s"},
+		{43329, "rt/s", "43.3 k rt/s"},
+		{512, "rt/s", "512 rt/s"},
+		{1233, "B/conn", "1233 B/conn"},
+		{173979, "p50-us", "p50 174.0 ms"},
+		{913.2, "p99-us", "p99 913 µs"},
+	} {
+		if got := format(tt.v, tt.metric); got != tt.want {
+			t.Errorf("format(%v, %q) = %q, want %q", tt.v, tt.metric, got, tt.want)
+		}
+	}
+	for metric, want := range map[string]bool{
+		"ns/op": true, "B/op": true, "allocs/op": true, "B/conn": true, "stack-B/conn": true, "p99-us": true,
+		"MB/s": false, "rt/s": false, "msg/s": false,
+	} {
+		if got := shorterIsBetter(metric); got != want {
+			t.Errorf("shorterIsBetter(%q) = %v, want %v", metric, got, want)
+		}
+	}
+}
