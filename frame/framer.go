@@ -58,6 +58,7 @@ type Framer[L codec.LengthCodec] struct {
 	rd      reader[L]
 	wr      writer[L]
 	closing atomic.Bool // Close was called
+	streams uint32      // NextReader calls that returned a reader, under the read lock: the current one's number
 }
 
 // New returns a Framer on rw using length codec L. Options are applied in
@@ -80,9 +81,16 @@ func New[L codec.LengthCodec](rw io.ReadWriteCloser, opts ...Option) *Framer[L] 
 // stream returns the stream New was given.
 func (f *Framer[L]) stream() io.ReadWriteCloser { return f.wr.dst.(io.ReadWriteCloser) }
 
-// MaxSize returns the largest message body the Framer reads or writes: the
-// WithMaxSize limit clipped to what L can carry. It implements MaxSizer.
+// MaxSize returns the largest message body the Framer reads whole (and
+// NextMsgLen announces): the WithMaxSize or WithMaxReadSize limit clipped to
+// what L can carry. It is also the largest it writes unless WithMaxWriteSize
+// set that apart (see MaxWriteSize). It implements MaxSizer.
 func (f *Framer[L]) MaxSize() int { return f.rd.maxSize }
+
+// MaxWriteSize returns the largest message body the Framer writes whole
+// (WriteMsg, WriteMsgFunc, Write): the WithMaxSize or WithMaxWriteSize limit
+// clipped to what L can carry. It implements MaxWriteSizer.
+func (f *Framer[L]) MaxWriteSize() int { return f.wr.maxSize }
 
 // ReadMsg reads the next message into a new slice that the caller owns (it
 // may hand it back with ReleaseMsg). A zero-length message is an empty,

@@ -47,7 +47,7 @@ type writer[L codec.LengthCodec] struct {
 
 // init sets up a new writer on dst.
 func (wr *writer[L]) init(dst io.Writer, cfg config) {
-	wr.dst, wr.vectored, wr.maxSize, wr.batchSize, wr.kind = dst, vectoredWriter(dst), cfg.maxSize, cfg.writeBuffer, kindOf[L]()
+	wr.dst, wr.vectored, wr.maxSize, wr.batchSize, wr.kind = dst, vectoredWriter(dst), cfg.maxWrite, cfg.writeBuffer, kindOf[L]()
 }
 
 // vectoredWriter returns a function that writes several slices in one system
