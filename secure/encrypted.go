@@ -464,4 +464,7 @@ func (e *Encrypted) GoString() string { return e.String() }
 // encrypter's keys.
 func (e *Encrypted) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, e.String()) }
 
-var _ frame.MsgConn = (*Encrypted)(nil)
+var (
+	_ frame.MsgConn       = (*Encrypted)(nil)
+	_ frame.MaxWriteSizer = (*Encrypted)(nil)
+)
