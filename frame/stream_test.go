@@ -53,6 +53,11 @@ func TestNextReaderReadsEveryMessage(t *testing.T) {
 		for _, piece := range []int{1, 37, 4096, 1 << 16} {
 			f := frame.New[codec.Uvarint](testkit.Reading(wire), frame.WithReadBuffer(rb))
 			for i, want := range msgs {
+				if i%2 == 1 { // a header NextMsgLen decoded is the one NextReader takes
+					if n, err := f.NextMsgLen(); n != len(want) || err != nil {
+						t.Fatalf("buffer %d, message %d: NextMsgLen %d, %v", rb, i, n, err)
+					}
+				}
 				r, n, err := f.NextReader()
 				if err != nil || n != len(want) {
 					t.Fatalf("buffer %d, reads of %d, message %d: n %d, %v", rb, piece, i, n, err)
