@@ -3,11 +3,13 @@ package frame_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/framekit/framekit/codec"
@@ -235,4 +237,29 @@ func ExampleFramer_WriteMsgs() {
 	// Output:
 	// 3 <nil>
 	// 00 03 6f 6e 65 00 03 74 77 6f 00 05 74 68 72 65 65
+}
+
+func ExampleFramer_NextReader() {
+	// Whole messages are capped at 1 KiB, streamed ones at 4 GiB.
+	client, server := net.Pipe()
+	opts := []frame.Option{frame.WithMaxSize(1 << 10), frame.WithMaxStreamSize(4 << 30)}
+	go func() {
+		f := frame.New[codec.BE32](client, opts...)
+		defer f.Close()
+		f.WriteMsg([]byte("upload"))
+		upload := strings.NewReader(strings.Repeat("0123456789", 10000)) // a file, say
+		f.WriteMsgFrom(upload, upload.Len())
+	}()
+
+	f := frame.New[codec.BE32](server, opts...)
+	defer f.Close()
+	verb, _ := f.ReadMsg()
+	body, n, err := f.NextReader() // body is valid until the next read call
+	if err != nil {
+		panic(err)
+	}
+	h := sha256.New()
+	copied, err := io.Copy(h, body) // in constant memory, whatever n is
+	fmt.Printf("%s: %d of %d bytes, %v, sha256 %x…\n", verb, copied, n, err, h.Sum(nil)[:4])
+	// Output: upload: 100000 of 100000 bytes, <nil>, sha256 aca9e593…
 }

@@ -54,8 +54,9 @@ import (
 // WithSkipOversized. Every other read error leaves the stream out of step and
 // is sticky: every later read returns it.
 type Framer[L codec.LengthCodec] struct {
-	rd reader[L] // its closed flag says Close was called
-	wr writer[L]
+	rd      reader[L] // its closed flag says Close was called
+	wr      writer[L]
+	streams uint32 // NextReader calls that returned a reader, under the read lock: the current one's number
 }
 
 // New returns a Framer on rw using length codec L. Options are applied in
@@ -96,9 +97,16 @@ func NewWithLayout[L codec.LengthCodec](rw io.ReadWriteCloser, lay Layout[L], op
 // stream returns the stream New was given.
 func (f *Framer[L]) stream() io.ReadWriteCloser { return f.wr.dst.(io.ReadWriteCloser) }
 
-// MaxSize returns the largest message body the Framer reads or writes: the
-// WithMaxSize limit clipped to what L can carry. It implements MaxSizer.
+// MaxSize returns the largest message body the Framer reads whole (and
+// NextMsgLen announces): the WithMaxSize or WithMaxReadSize limit clipped to
+// what L can carry. It is also the largest it writes unless WithMaxWriteSize
+// set that apart (see MaxWriteSize). It implements MaxSizer.
 func (f *Framer[L]) MaxSize() int { return f.rd.maxSize }
+
+// MaxWriteSize returns the largest message body the Framer writes whole
+// (WriteMsg, WriteMsgFunc, Write): the WithMaxSize or WithMaxWriteSize limit
+// clipped to what L can carry. It implements MaxWriteSizer.
+func (f *Framer[L]) MaxWriteSize() int { return f.wr.maxSize }
 
 // ReadMsg reads the next message into a new slice that the caller owns (it
 // may hand it back with ReleaseMsg). A zero-length message is an empty,

@@ -72,9 +72,18 @@ type Flusher interface {
 
 // MaxSizer is a message stream with a largest message size.
 type MaxSizer interface {
-	// MaxSize returns the largest message, inclusive, that the stream reads
-	// or writes.
+	// MaxSize returns the largest message, inclusive, that the stream reads,
+	// and the largest it writes unless it is also a MaxWriteSizer.
 	MaxSize() int
+}
+
+// MaxWriteSizer is a message stream whose largest outgoing message may differ
+// from its largest incoming one (WithMaxReadSize, WithMaxWriteSize). A layer
+// above that bounds what it writes asks it first, and MaxSizer otherwise.
+type MaxWriteSizer interface {
+	// MaxWriteSize returns the largest message, inclusive, that the stream
+	// writes.
+	MaxWriteSize() int
 }
 
 // Interfaces a Framer implements (and MsgConn, in byname.go).
@@ -85,4 +94,5 @@ var (
 	_ MsgFuncWriter      = (*Framer[codec.BE32])(nil)
 	_ Flusher            = (*Framer[codec.BE32])(nil)
 	_ MaxSizer           = (*Framer[codec.BE32])(nil)
+	_ MaxWriteSizer      = (*Framer[codec.BE32])(nil)
 )

@@ -256,3 +256,52 @@ func TestPlainFramerFrames(t *testing.T) {
 		t.Fatalf("%+v, %v", fr, err)
 	}
 }
+
+// A layout's trailer streams too: WriteMsgFrom writes it after the last piece
+// of a body too large to hold, and NextReader hands out the body alone and
+// checks the trailer before its io.EOF.
+func TestStreamedLayoutFrames(t *testing.T) {
+	lay := frame.MustLayout[codec.BE32](frame.LayoutSpec{Before: []frame.Field{{Name: "type", Size: 1}}, Trailer: []byte{0xCE}})
+	for _, size := range []int{0, 100, 200 << 10} {
+		body := bytes.Repeat([]byte("0123456789abcdef"), size/16)
+		var wire testkit.Buffer
+		w := frame.NewWithLayout(&wire, lay, frame.WithMaxStreamSize(1<<20))
+		if err := w.WriteMsgFrom(bytes.NewReader(body), len(body)); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WriteMsg([]byte("next")); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := lay.AppendFrame(nil, frame.Frame{Body: body})
+		want, _ = lay.AppendFrame(want, frame.Frame{Body: []byte("next")})
+		if !bytes.Equal(wire.Bytes(), want) {
+			t.Fatalf("%d bytes: WriteMsgFrom wrote %d bytes, AppendFrame makes %d", size, wire.Len(), len(want))
+		}
+		for _, buffer := range []int{0, 64, frame.DefaultReadBuffer} {
+			r := frame.NewWithLayout(&testkit.Stream{R: bytes.NewReader(want), Steps: []int{7, 1000}}, lay, frame.WithReadBuffer(buffer), frame.WithMaxStreamSize(1<<20))
+			br, n, err := r.NextReader()
+			if err != nil || n != len(body) {
+				t.Fatalf("%d bytes, buffer %d: NextReader: %d, %v", size, buffer, n, err)
+			}
+			got, err := io.ReadAll(br)
+			if err != nil || !bytes.Equal(got, body) {
+				t.Fatalf("%d bytes, buffer %d: streamed %d bytes, %v", size, buffer, len(got), err)
+			}
+			if msg, err := r.ReadMsg(); err != nil || string(msg) != "next" {
+				t.Fatalf("%d bytes, buffer %d: the next frame: %q, %v", size, buffer, msg, err)
+			}
+		}
+		bad := bytes.Clone(want)
+		bad[len(want)-len("next")-1-5-1] = 0 // the first frame's trailer
+		r := frame.NewWithLayout(testkit.Reading(bad), lay, frame.WithMaxStreamSize(1<<20))
+		br, _, err := r.NextReader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = io.ReadAll(br)
+		var trailer *errs.MalformedTrailerError
+		if !errors.As(err, &trailer) {
+			t.Fatalf("%d bytes: a bad trailer after a streamed body: %v", size, err)
+		}
+	}
+}

@@ -22,8 +22,10 @@ const (
 
 // smallBuffer is the read buffer built into every Framer: it takes the first
 // read after the buffer empties, so that an idle connection, blocked waiting
-// for its next frame, holds no pooled buffer.
-const smallBuffer = 512
+// for its next frame, holds no pooled buffer. Its size is what is left of
+// 1 KiB, a malloc size class, once the rest of a Framer is counted: an idle
+// Framer is 1 KiB in all (TestFramerSize checks it).
+const smallBuffer = 376
 
 // minReadBuffer is the smallest read buffer: room for any codec's header.
 const minReadBuffer = 16
@@ -33,35 +35,87 @@ const minReadBuffer = 16
 type Option func(*config)
 
 type config struct {
-	maxSize       int
+	maxSize       int   // largest whole message read
+	maxWrite      int   // largest whole message written
+	maxStream     int64 // largest streamed body, either way; -1: the whole-message limit of each direction
 	readBuffer    int
 	writeBuffer   int
 	skipOversized bool
 	layout        *shape // nil for the plain layout
 }
 
-// configure applies opts to the defaults, and clips the maximum size to what
-// L and an int carry.
+// configure applies opts to the defaults, and clips the maximum sizes to
+// what the layout's length field and an int carry.
 func configure[L codec.LengthCodec](lay Layout[L], opts []Option) config {
-	cfg := config{maxSize: DefaultMaxSize, readBuffer: DefaultReadBuffer, layout: lay.s}
+	cfg := config{maxSize: DefaultMaxSize, maxWrite: DefaultMaxSize, maxStream: -1, readBuffer: DefaultReadBuffer, layout: lay.s}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	cfg.maxSize = int(min(uint64(cfg.maxSize), lay.MaxBody(), math.MaxInt))
+	limit := min(lay.MaxBody(), math.MaxInt)
+	cfg.maxSize = int(min(uint64(cfg.maxSize), limit))
+	cfg.maxWrite = int(min(uint64(cfg.maxWrite), limit))
+	if cfg.maxStream >= 0 {
+		cfg.maxStream = int64(min(uint64(cfg.maxStream), limit))
+	}
 	return cfg
 }
 
 // WithMaxSize sets the largest message body, inclusive, that the Framer reads
-// or writes. It is clipped to what the codec can carry (65535 for BE16). A
-// larger incoming length is rejected before any of its body is read or any
-// memory is set aside for it; a larger WriteMsg writes nothing. Both return an
+// or writes whole: WithMaxReadSize and WithMaxWriteSize in one. It is clipped
+// to what the codec can carry (65535 for BE16). A larger incoming length is
+// rejected before any of its body is read or any memory is set aside for it;
+// a larger WriteMsg writes nothing. Both return an
 // *errs.MessageTooLargeError. n must not be negative.
 func WithMaxSize(n int) Option {
 	return func(c *config) {
 		if n < 0 {
 			panic(fmt.Sprintf("frame: WithMaxSize(%d): negative size", n))
 		}
+		c.maxSize, c.maxWrite = n, n
+	}
+}
+
+// WithMaxReadSize sets the largest incoming message body, inclusive, that the
+// Framer reads whole (ReadMsg, AppendMsg, ReadMsgView, Messages, Read) or
+// announces (NextMsgLen), as WithMaxSize does for reads only: peers often
+// agree on asymmetric limits. It is clipped to what the codec can carry. n
+// must not be negative.
+func WithMaxReadSize(n int) Option {
+	return func(c *config) {
+		if n < 0 {
+			panic(fmt.Sprintf("frame: WithMaxReadSize(%d): negative size", n))
+		}
 		c.maxSize = n
+	}
+}
+
+// WithMaxWriteSize sets the largest message body, inclusive, that the Framer
+// writes whole (WriteMsg, WriteMsgFunc, Write), as WithMaxSize does for
+// writes only. It is clipped to what the codec can carry. n must not be
+// negative.
+func WithMaxWriteSize(n int) Option {
+	return func(c *config) {
+		if n < 0 {
+			panic(fmt.Sprintf("frame: WithMaxWriteSize(%d): negative size", n))
+		}
+		c.maxWrite = n
+	}
+}
+
+// WithMaxStreamSize sets the largest streamed message body, inclusive: the
+// limit of NextReader on incoming lengths and of WriteMsgFrom on outgoing
+// ones. Streamed bodies never sit whole in memory, so this limit may be far
+// above the whole-message one: a server can accept 4 GiB uploads through
+// NextReader while ReadMsg stays capped at 1 MiB. Without this option a
+// streamed body has the whole-message limit of its direction
+// (WithMaxReadSize for NextReader, WithMaxWriteSize for WriteMsgFrom). It is
+// clipped to what the codec and an int can carry. n must not be negative.
+func WithMaxStreamSize(n int64) Option {
+	return func(c *config) {
+		if n < 0 {
+			panic(fmt.Sprintf("frame: WithMaxStreamSize(%d): negative size", n))
+		}
+		c.maxStream = n
 	}
 }
 

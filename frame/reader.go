@@ -27,9 +27,11 @@ const eagerAlloc = 64 << 10
 type reader[L codec.LengthCodec] struct {
 	src           io.Reader
 	maxSize       int         // largest body, inclusive, within what L carries
+	maxStream     int64       // largest NextReader body (see streamLimit); -1: maxSize
 	size          int         // read-ahead buffer size; 0 in exact mode
 	skipOversized bool        // WithSkipOversized
 	kind          headerKind  // see fastpath.go
+	stream        streamPhase // where a NextReader call stands; see stream.go
 	closed        atomic.Bool // Close was called; set without mu when a read is in progress
 	peer          *writer[L]  // the write half, whose batch goes out before a read waits; nil for none
 	lay           *readLayout // the header layout; nil for the plain one
@@ -73,6 +75,7 @@ type skipping struct {
 // init sets up a new reader on src.
 func (rd *reader[L]) init(src io.Reader, cfg config) {
 	rd.src, rd.maxSize, rd.skipOversized, rd.kind = src, cfg.maxSize, cfg.skipOversized, kindOf[L]()
+	rd.maxStream = cfg.maxStream
 	if cfg.readBuffer > 0 {
 		rd.size = max(cfg.readBuffer, minReadBuffer)
 	}
@@ -272,6 +275,7 @@ func (rd *reader[L]) fits(n int) bool {
 // nextHeader decodes the next frame's header, once, and returns its body
 // length; the header stays pending until its body is consumed.
 func (rd *reader[L]) nextHeader() (int, error) {
+	limit := rd.endStream() // the body of the last NextReader, if any, is over
 	if !rd.resumed() {
 		rd.dropView() // the last large view is over
 	}
@@ -296,8 +300,8 @@ func (rd *reader[L]) nextHeader() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if n > uint64(rd.maxSize) {
-		tooLarge := &errs.MessageTooLargeError{Size: n, Max: uint64(rd.maxSize)}
+	if n > uint64(limit) {
+		tooLarge := &errs.MessageTooLargeError{Size: n, Max: uint64(limit)}
 		if !rd.skipOversized {
 			rd.err = tooLarge
 			return 0, tooLarge

@@ -207,3 +207,18 @@ func TestIdleReaderHoldsNoPooledBuffer(t *testing.T) {
 		t.Fatalf("an idle Framer is %d bytes", size)
 	}
 }
+
+// TestFramerSize holds a Framer to 1 KiB, the malloc size class an idle
+// connection's Framer costs: a field added without taking as much from
+// smallBuffer moves every Framer to the next class, 1152 bytes.
+func TestFramerSize(t *testing.T) {
+	for name, size := range map[string]uintptr{
+		"be32":    unsafe.Sizeof(Framer[codec.BE32]{}),
+		"uvarint": unsafe.Sizeof(Framer[codec.Uvarint]{}),
+		"be16":    unsafe.Sizeof(Framer[codec.BE16]{}),
+	} {
+		if size != 1024 {
+			t.Errorf("a Framer[%s] is %d bytes, want 1024", name, size)
+		}
+	}
+}

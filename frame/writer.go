@@ -49,7 +49,7 @@ type writer[L codec.LengthCodec] struct {
 
 // init sets up a new writer on dst.
 func (wr *writer[L]) init(dst io.Writer, cfg config) {
-	wr.dst, wr.vectored, wr.maxSize, wr.batchSize, wr.kind = dst, vectoredWriter(dst), cfg.maxSize, cfg.writeBuffer, kindOf[L]()
+	wr.dst, wr.vectored, wr.maxSize, wr.batchSize, wr.kind = dst, vectoredWriter(dst), cfg.maxWrite, cfg.writeBuffer, kindOf[L]()
 	if cfg.layout != nil {
 		wr.lay, wr.kind = cfg.layout, headerOther
 	}

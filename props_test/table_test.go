@@ -60,6 +60,8 @@ func codecProperties[L codec.LengthCodec]() suite {
 		{name: "WriteFailure", check: checkWriteFailure[L]},
 		{name: "StreamErrors", check: checkStreamErrors[L]},
 		{name: "Machine", check: checkMachine[L]},
+		{name: "StreamedAgrees", check: checkStreamedAgrees[L]},
+		{name: "StreamedTruncation", check: checkStreamedTruncation[L]},
 		{name: "LimitsAllocateNothing", check: checkLimitsAllocateNothing[L], alone: true},
 	})
 }

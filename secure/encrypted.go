@@ -21,11 +21,12 @@ import (
 // and sent as one message of an inner stream, usually a *frame.Framer, and
 // every message read is opened. Encrypted is itself a
 // frame.MsgReadWriteCloser, and implements frame's optional MsgViewReader,
-// MsgAppender, MsgFuncWriter, Flusher and MaxSizer, so layers stack. Create
-// one with NewEncrypted.
+// MsgAppender, MsgFuncWriter, Flusher, MaxSizer and MaxWriteSizer, so layers
+// stack. Create one with NewEncrypted.
 //
 // The largest plaintext is the inner stream's MaxSize minus the encrypter's
-// overhead (65519 bytes over a BE16 Framer with AES-GCM); a larger WriteMsg
+// overhead (65519 bytes over a BE16 Framer with AES-GCM), or its MaxWriteSize
+// for writes when it is a frame.MaxWriteSizer; a larger WriteMsg
 // fails with an *errs.MessageTooLargeError naming that limit and writes
 // nothing. Zero-length plaintexts are ordinary messages.
 //
@@ -62,7 +63,8 @@ type Encrypted struct {
 	builder  frame.MsgFuncWriter // inner, if it builds messages in place
 	enc      Encrypter
 	overhead int // enc.Overhead()
-	maxSize  int // largest plaintext, inclusive
+	maxSize  int // largest plaintext written, inclusive
+	maxRead  int // largest plaintext read, inclusive, as far as the inner stream says
 
 	wmu        sync.Mutex
 	werr       error                        // sticky write error: a sealed message may not have reached the peer
@@ -83,8 +85,9 @@ type Encrypted struct {
 // the session, and Close closes it. enc must be used by no one else.
 //
 // NewEncrypted panics if inner or enc is nil, if enc.Overhead() is negative,
-// or if inner is a frame.MaxSizer whose MaxSize is below the overhead, so that
-// not even an empty message would fit.
+// or if inner is a frame.MaxSizer whose MaxSize (or a frame.MaxWriteSizer
+// whose MaxWriteSize) is below the overhead, so that not even an empty message
+// would fit.
 func NewEncrypted(inner frame.MsgReadWriteCloser, enc Encrypter) *Encrypted {
 	if inner == nil || enc == nil {
 		panic("secure: NewEncrypted with a nil stream or encrypter")
@@ -93,13 +96,13 @@ func NewEncrypted(inner frame.MsgReadWriteCloser, enc Encrypter) *Encrypted {
 	if e.overhead < 0 {
 		panic(fmt.Sprintf("secure: NewEncrypted: negative overhead %d", e.overhead))
 	}
-	e.maxSize = math.MaxInt - e.overhead
+	e.maxRead = math.MaxInt - e.overhead
 	if m, ok := inner.(frame.MaxSizer); ok {
-		if m.MaxSize() < e.overhead {
-			panic(fmt.Sprintf("secure: NewEncrypted: inner maximum of %d bytes is below the overhead of %d",
-				m.MaxSize(), e.overhead))
-		}
-		e.maxSize = m.MaxSize() - e.overhead
+		e.maxRead = plainMax(m.MaxSize(), e.overhead)
+	}
+	e.maxSize = e.maxRead
+	if m, ok := inner.(frame.MaxWriteSizer); ok {
+		e.maxSize = plainMax(m.MaxWriteSize(), e.overhead)
 	}
 	e.viewer, _ = inner.(frame.MsgViewReader)
 	e.appender, _ = inner.(frame.MsgAppender)
@@ -108,11 +111,27 @@ func NewEncrypted(inner frame.MsgReadWriteCloser, enc Encrypter) *Encrypted {
 	return e
 }
 
-// MaxSize returns the largest plaintext WriteMsg accepts: the inner stream's
-// MaxSize minus the encrypter's overhead. When the inner stream is not a
-// frame.MaxSizer, no limit is known here and MaxSize returns math.MaxInt
-// minus the overhead; the inner stream still enforces its own.
-func (e *Encrypted) MaxSize() int { return e.maxSize }
+// plainMax returns the largest plaintext that fits an inner message of max
+// bytes, and panics if not even an empty one does.
+func plainMax(max, overhead int) int {
+	if max < overhead {
+		panic(fmt.Sprintf("secure: NewEncrypted: inner maximum of %d bytes is below the overhead of %d", max, overhead))
+	}
+	return max - overhead
+}
+
+// MaxSize returns the largest plaintext the inner stream lets through to a
+// read: its MaxSize minus the encrypter's overhead. That is also what
+// WriteMsg accepts, unless the inner stream's write limit differs (see
+// MaxWriteSize). When the inner stream is not a frame.MaxSizer, no limit is
+// known here and MaxSize returns math.MaxInt minus the overhead; the inner
+// stream still enforces its own. It implements frame.MaxSizer.
+func (e *Encrypted) MaxSize() int { return e.maxRead }
+
+// MaxWriteSize returns the largest plaintext WriteMsg and WriteMsgFunc
+// accept: the inner stream's MaxWriteSize (a frame.MaxWriteSizer), else its
+// MaxSize, minus the encrypter's overhead. It implements frame.MaxWriteSizer.
+func (e *Encrypted) MaxWriteSize() int { return e.maxSize }
 
 // WriteMsg seals msg and writes it as one message of the inner stream. msg is
 // not retained. It allocates nothing in steady state.
@@ -445,4 +464,7 @@ func (e *Encrypted) GoString() string { return e.String() }
 // encrypter's keys.
 func (e *Encrypted) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, e.String()) }
 
-var _ frame.MsgConn = (*Encrypted)(nil)
+var (
+	_ frame.MsgConn       = (*Encrypted)(nil)
+	_ frame.MaxWriteSizer = (*Encrypted)(nil)
+)

@@ -2,9 +2,11 @@ package secure_test
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 
 	"github.com/framekit/framekit/codec"
+	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
 	"github.com/framekit/framekit/internal/testkit"
 	"github.com/framekit/framekit/secure"
@@ -149,5 +151,31 @@ func TestInnerViewsAreNotOverwritten(t *testing.T) {
 		if sealed := frames[i][headers[i]:]; !bytes.Equal(inner.kept[i], sealed) {
 			t.Fatalf("read %d: the inner stream's view was overwritten: % x, was % x", i, inner.kept[i], sealed)
 		}
+	}
+}
+
+// Over a Framer with a read limit apart from its write limit, MaxSize is the
+// plaintext a read lets through and MaxWriteSize what WriteMsg and
+// WriteMsgFunc accept, each the inner limit minus the overhead.
+func TestEncryptedAsymmetricInnerLimits(t *testing.T) {
+	a, _ := encPair(t, 0)
+	var wire bytes.Buffer
+	inner := frame.New[codec.BE32](&testkit.Stream{W: &wire}, frame.WithMaxReadSize(100), frame.WithMaxWriteSize(1000))
+	w := secure.NewEncrypted(inner, a)
+	if w.MaxSize() != 100-16 || w.MaxWriteSize() != 1000-16 {
+		t.Fatalf("MaxSize() = %d, MaxWriteSize() = %d, want 84 and 984", w.MaxSize(), w.MaxWriteSize())
+	}
+	if err := w.WriteMsg(make([]byte, 984)); err != nil {
+		t.Fatal(err)
+	}
+	var tl *errs.MessageTooLargeError
+	if err := w.WriteMsg(make([]byte, 985)); !errors.As(err, &tl) || tl.Size != 985 || tl.Max != 984 {
+		t.Fatal(err)
+	}
+	if err := w.WriteMsgFunc(985, nil); !errors.As(err, &tl) || tl.Size != 985 || tl.Max != 984 {
+		t.Fatal(err)
+	}
+	if wire.Len() != 4+1000 {
+		t.Fatalf("%d bytes on the wire", wire.Len())
 	}
 }

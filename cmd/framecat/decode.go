@@ -14,7 +14,9 @@ Decode reads frames in codec C from the input and writes their messages
 to stdout, in one of four formats:
 
   lines  each message followed by a newline (the default)
-  raw    the messages back to back, nothing added
+  raw    the messages back to back, nothing added; each streams through
+         as it arrives, in constant memory whatever its size, so the part
+         of a truncated last frame that arrived is written too
   hex    each message in lowercase hex on a line of its own
   json   each message on a line of its own as a JSON string holding the
          message's bytes in standard base64 (JSON Lines; exact for any
@@ -54,7 +56,11 @@ func runDecode(a *app, cl *cmdline) error {
 	defer input.Close()
 
 	return a.withOutput(cl.Name(), func(out *bufio.Writer, p *progress) error {
-		in := c.newFramer(stream{r: countingReader{input, p}}, frame.WithMaxSize(cl.limit(c)))
+		limit := cl.limit(c)
+		in := c.newFramer(stream{r: countingReader{input, p}}, frame.WithMaxSize(limit), frame.WithMaxStreamSize(int64(limit)))
+		if *format == "raw" {
+			return decodeRaw(c, in.(frame.MsgStreamReader), out, p)
+		}
 		return decode(c, in, appendMsg, out, p)
 	})
 }
@@ -69,4 +75,43 @@ func decode(c lengthCodec, in frame.MsgConn, appendMsg func(dst, msg []byte) []b
 		p.addFrame()
 		return err
 	})
+}
+
+// decodeRaw writes the body of every frame read from in, a framer in codec
+// c, to out as it arrives: it holds no whole message, whatever its size.
+func decodeRaw(c lengthCodec, in frame.MsgStreamReader, out io.Writer, p *progress) error {
+	var offset int64
+	for index := 1; ; index++ {
+		body, n, err := in.NextReader()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return frameError(index, offset, err)
+		}
+		src := &readError{r: body}
+		if _, err := io.Copy(out, src); err != nil {
+			if src.err != nil {
+				return frameError(index, offset, src.err)
+			}
+			return err
+		}
+		p.addFrame()
+		offset += int64(c.HeaderSize(uint64(n)) + n)
+	}
+}
+
+// readError is a reader that keeps the error of r, to tell it from the
+// writer's in an io.Copy.
+type readError struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readError) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
 }

@@ -68,7 +68,7 @@ func checkAddress(addr string, anyPort bool) error {
 // directory is refused when it is opened rather than on the first read.
 func (a *app) openInput(name string) (io.ReadCloser, error) {
 	if name == "" || name == "-" {
-		return io.NopCloser(a.stdin), nil
+		return stdinInput{a.stdin}, nil
 	}
 	f, err := os.Open(name)
 	if err != nil {
@@ -80,3 +80,8 @@ func (a *app) openInput(name string) (io.ReadCloser, error) {
 	}
 	return f, nil
 }
+
+// stdinInput is stdin as an input: closing it leaves stdin open.
+type stdinInput struct{ io.Reader }
+
+func (stdinInput) Close() error { return nil }
