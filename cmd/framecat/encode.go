@@ -3,6 +3,9 @@ package main
 import (
 	"bufio"
 	"io"
+
+	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/layout"
 )
 
 const encodeHelp = `
@@ -20,7 +23,14 @@ still a message. -split null cuts at NULs, like lf at newlines, and
 over what the codec carries (255 bytes for be8), is an error naming the
 message and its size.
 
+Under -layout each message is the body of a frame of that protocol whose
+header fields are all zero bytes (a PostgreSQL type of 0x00, HTTP/2 type 0
+on stream 0, no RPC last-fragment flag), with its trailer if it has one
+(AMQP's 0xCE): the frames read back, but make no conversation. convert
+-from-layout and -to-layout of the same layout keep the fields.
+
   printf 'hello\nworld\n' | framecat encode -codec uvarint > frames.bin
+  printf 'hello\n' | framecat encode -layout mqtt | framecat inspect -layout mqtt
 `
 
 // addSplitFlag defines -split, how encode and dial cut their input into
@@ -35,20 +45,22 @@ func runEncode(a *app, cl *cmdline) error {
 	if err := a.parse(cl); err != nil {
 		return err
 	}
-	c := cl.codec("codec")
+	p := cl.framing("codec")
 	in, err := a.openInput(cl.operand())
 	if err != nil {
 		return err
 	}
 	defer in.Close()
 
-	return a.withOutput(cl.Name(), func(out *bufio.Writer, p *progress) error {
-		return encode(newSplitter(countingReader{in, p}, *split, cl.limit(c)), c, out, p)
+	err = a.withOutput(cl.Name(), func(out *bufio.Writer, prog *progress) error {
+		return encode(newSplitter(countingReader{in, prog}, *split, cl.bodyLimit(p)), p, out, prog)
 	})
+	return hintMax(err, p)
 }
 
-// encode writes every message of in to out as a frame in codec c.
-func encode(in *splitter, c lengthCodec, out io.Writer, p *progress) error {
+// encode writes every message of in to out as the body of a frame of
+// layout p, its header fields zero.
+func encode(in *splitter, p layout.Preset, out io.Writer, prog *progress) error {
 	var buf []byte
 	for {
 		msg, err := in.next()
@@ -58,12 +70,12 @@ func encode(in *splitter, c lengthCodec, out io.Writer, p *progress) error {
 		if err != nil {
 			return err
 		}
-		if buf, err = c.appendFrame(buf[:0], msg); err != nil {
+		if buf, err = p.AppendFrame(buf[:0], frame.Frame{Body: msg}); err != nil {
 			return messageError(in.index, in.start, err)
 		}
 		if _, err := out.Write(buf); err != nil {
 			return err
 		}
-		p.addFrame()
+		prog.addFrame()
 	}
 }
