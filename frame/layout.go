@@ -293,6 +293,19 @@ func (l Layout[L]) MaxBody() uint64 {
 	return l.s.maxBody
 }
 
+// HeaderSize returns the size in bytes of the header of a frame whose body
+// is n bytes: its fields and its length field together, as AppendFrame
+// writes it and a Framer reads it. It depends on n only when the codec's
+// width does (Uvarint, VBI). A whole frame is HeaderSize(n) + n bytes and
+// the trailer. n must be between 0 and MaxBody.
+func (l Layout[L]) HeaderSize(n int) int {
+	if l.plain() {
+		var c L
+		return c.HeaderSize(uint64(n))
+	}
+	return layoutHeaderSize[L](l.s, n)
+}
+
 // AppendFrame appends fr as one frame to dst and returns the extended slice,
 // filling in the length. It is WriteFrame without a Framer, and checks the
 // same things, returning the same errors with dst unchanged: fields of the
@@ -421,7 +434,7 @@ func (s *shape) check(fr *Frame) error {
 	return nil
 }
 
-// headerSize returns the size of s's header for a body of n bytes.
+// layoutHeaderSize returns the size of s's header for a body of n bytes.
 func layoutHeaderSize[L codec.LengthCodec](s *shape, n int) int {
 	if s.fixedSize > 0 {
 		return s.fixedSize

@@ -167,6 +167,9 @@ type Preset interface {
 	Spec() frame.LayoutSpec
 	// MaxBody returns the largest body the length field can describe.
 	MaxBody() uint64
+	// HeaderSize returns the size of the header of a frame with an n-byte
+	// body (see frame.Layout.HeaderSize).
+	HeaderSize(n int) int
 	// Format returns fr's header fields as text (see frame.Layout.Format).
 	Format(fr frame.Frame) string
 	// Field returns the value of fr's header field called name.

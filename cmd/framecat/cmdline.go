@@ -8,6 +8,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/framekit/framekit/layout"
 )
 
 // cmdline is the command line of one command: a flag set holding the flags
@@ -32,8 +34,13 @@ func newCmdline(cmd *command, args []string) *cmdline {
 	cl.SetOutput(io.Discard) // parse reports errors itself, on one line
 	cl.checks = append(cl.checks, cl.checkOperand)
 	for _, option := range cmd.codecs {
-		f := &codecFlag{name: option.name}
-		cl.Var(f, option.name, "`C`: "+option.what+" (required), one of "+codecList())
+		f := &codecFlag{name: option.name, alt: option.layout}
+		if option.layout == "" {
+			cl.Var(f, option.name, "`C`: "+option.what+" (required), one of "+codecList())
+		} else {
+			cl.Var(f, option.name, "`C`: "+option.what+", one of "+codecList()+"; this or -"+option.layout+" is required")
+			cl.Var(&layoutFlag{f}, option.layout, "`NAME`: header layout of a protocol, instead of -"+option.name+": one of "+layoutList())
+		}
 		cl.codecs = append(cl.codecs, f)
 		cl.checks = append(cl.checks, f.checkGiven)
 	}
@@ -55,6 +62,20 @@ func (cl *cmdline) choice(name, usage string, choices ...string) *string {
 		return nil
 	})
 	return value
+}
+
+// addSkipFlag defines -skip, the unframed bytes inspect and decode pass
+// over before the first frame. parse reports a negative count as a usage
+// error.
+func (cl *cmdline) addSkipFlag() *int64 {
+	skip := cl.Int64("skip", 0, "`N`: pass over N unframed bytes before the first frame (HTTP/2's 24-byte\nclient preface, PostgreSQL's startup packets)")
+	cl.checks = append(cl.checks, func() error {
+		if *skip < 0 {
+			return usagef("-skip %d: want a count of bytes, 0 or more", *skip)
+		}
+		return nil
+	})
+	return skip
 }
 
 // parse parses cl's arguments and checks them: the operand, the codec
@@ -131,19 +152,36 @@ func (cl *cmdline) printHelp(w io.Writer) {
 }
 
 // codec returns the codec given to the flag -name. It is for use after a
-// successful parse, and panics if the command has no such codec flag.
+// successful parse, and panics if the command has no such codec flag or if
+// the flag has a -layout alternative (see framing).
 func (cl *cmdline) codec(name string) lengthCodec {
+	f := cl.codecFlag(name)
+	if f.alt != "" {
+		panic("framecat: -" + name + " has an alternative: use framing")
+	}
+	return *f.codec
+}
+
+// framing returns how the flag -name or its -layout alternative says to
+// frame the stream. It is for use after a successful parse, and panics if
+// the command has no such codec flag.
+func (cl *cmdline) framing(name string) layout.Preset { return cl.codecFlag(name).framing() }
+
+func (cl *cmdline) codecFlag(name string) *codecFlag {
 	for _, f := range cl.codecs {
 		if f.name == name {
-			return *f.codec
+			return f
 		}
 	}
 	panic("framecat: no codec flag -" + name)
 }
 
 // limit returns the largest message c may carry under -max.
-func (cl *cmdline) limit(c lengthCodec) int {
-	return int(min(uint64(*cl.maxSize), c.MaxLength(), math.MaxInt))
+func (cl *cmdline) limit(c lengthCodec) int { return cl.bodyLimit(c.plain) }
+
+// bodyLimit returns the largest body a frame of p may carry under -max.
+func (cl *cmdline) bodyLimit(p layout.Preset) int {
+	return int(min(uint64(*cl.maxSize), p.MaxBody(), math.MaxInt))
 }
 
 // usageError is a mistake on the command line: exit status 2.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/layout"
 )
 
 // lengthCodec is a codec chosen at run time: the codec value itself, for
@@ -17,6 +18,7 @@ type lengthCodec struct {
 	codec.LengthCodec
 	newFramer   func(rw io.ReadWriteCloser, opts ...frame.Option) frame.MsgConn
 	appendFrame func(dst, msg []byte) ([]byte, error)
+	plain       layout.Preset // the codec's plain layout: what -codec stands for where -layout may stand instead
 }
 
 // bind instantiates the library for codec L.
@@ -32,6 +34,7 @@ func bind[L codec.LengthCodec]() lengthCodec {
 			return f
 		},
 		appendFrame: frame.AppendFrame[L],
+		plain:       plain[L]{},
 	}
 }
 
@@ -63,10 +66,14 @@ func codecByName(name string) (*lengthCodec, error) {
 }
 
 // codecFlag is a flag.Value naming a codec; an unknown name fails parsing.
-// The flag is required: checkGiven reports its absence.
+// The flag is required, unless it has an alternative -layout flag
+// (layoutFlag) and that is given instead: checkGiven reports what is
+// missing, or both given.
 type codecFlag struct {
-	name  string       // the flag's name: codec, from or to
-	codec *lengthCodec // nil until the flag is given
+	name   string        // the flag's name: codec, from or to
+	alt    string        // the name of its -layout alternative; "" for none
+	codec  *lengthCodec  // nil until the flag is given
+	preset layout.Preset // nil until the alternative is given
 }
 
 func (f *codecFlag) String() string {
@@ -85,10 +92,26 @@ func (f *codecFlag) Set(name string) error {
 	return nil
 }
 
-// checkGiven returns a usage error if the flag was not given.
+// checkGiven returns a usage error unless exactly one of the flag and its
+// alternative was given.
 func (f *codecFlag) checkGiven() error {
-	if f.codec == nil {
+	switch {
+	case f.alt == "" && f.codec == nil:
 		return usagef("-%s is required (one of %s)", f.name, codecList())
+	case f.codec != nil && f.preset != nil:
+		return usagef("-%s and -%s are alternatives: give one", f.name, f.alt)
+	case f.codec == nil && f.preset == nil:
+		return usagef("-%s C or -%s NAME is required (codecs: %s; layouts: %s)", f.name, f.alt, codecList(), layoutList())
 	}
 	return nil
+}
+
+// framing returns how the flag and its alternative say to frame the
+// stream: the codec's plain layout, or the preset. It is for use after
+// checkGiven.
+func (f *codecFlag) framing() layout.Preset {
+	if f.preset != nil {
+		return f.preset
+	}
+	return f.codec.plain
 }

@@ -7,11 +7,12 @@ import (
 	"io"
 
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/layout"
 )
 
 const decodeHelp = `
-Decode reads frames in codec C from the input and writes their messages
-to stdout, in one of four formats:
+Decode reads frames in codec C, or of protocol layout NAME, from the input
+and writes their messages to stdout, in one of four formats:
 
   lines  each message followed by a newline (the default)
   raw    the messages back to back, nothing added; each streams through
@@ -22,11 +23,17 @@ to stdout, in one of four formats:
          message's bytes in standard base64 (JSON Lines; exact for any
          bytes; decode with jq's @base64d)
 
+Under -layout a message is a frame's body: its header fields and trailer
+are checked and dropped (inspect shows them). -skip N passes over N bytes
+before the first frame that are not framed, such as HTTP/2's client
+preface; an input shorter than that is an error.
+
 A truncated frame, a malformed header or a frame over -max stops decode
 with an error naming the frame and its byte offset; the messages before it
 have been written.
 
   framecat decode -codec uvarint -format hex frames.bin
+  framecat decode -layout http2 -skip 24 -format hex client.bin
 `
 
 // decodeFormats are the output formats of decode, by the names -format
@@ -44,10 +51,11 @@ var decodeFormats = map[string]func(dst, msg []byte) []byte{
 // runDecode is framecat decode.
 func runDecode(a *app, cl *cmdline) error {
 	format := cl.choice("format", "`FORMAT` of the output", "lines", "raw", "hex", "json")
+	skip := cl.addSkipFlag()
 	if err := a.parse(cl); err != nil {
 		return err
 	}
-	c := cl.codec("codec")
+	p := cl.framing("codec")
 	appendMsg := decodeFormats[*format]
 	input, err := a.openInput(cl.operand())
 	if err != nil {
@@ -55,32 +63,39 @@ func runDecode(a *app, cl *cmdline) error {
 	}
 	defer input.Close()
 
-	return a.withOutput(cl.Name(), func(out *bufio.Writer, p *progress) error {
-		limit := cl.limit(c)
-		in := c.newFramer(stream{r: countingReader{input, p}}, frame.WithMaxSize(limit), frame.WithMaxStreamSize(int64(limit)))
-		if *format == "raw" {
-			return decodeRaw(c, in.(frame.MsgStreamReader), out, p)
+	err = a.withOutput(cl.Name(), func(out *bufio.Writer, prog *progress) error {
+		limit := cl.bodyLimit(p)
+		in := p.New(stream{r: countingReader{input, prog}}, frame.WithMaxSize(limit), frame.WithMaxStreamSize(int64(limit)))
+		if _, err := skipUnframed(in, *skip); err != nil {
+			return err
 		}
-		return decode(c, in, appendMsg, out, p)
+		if *format == "raw" {
+			return decodeRaw(p, in.(frame.MsgStreamReader), int64(*skip), out, prog)
+		}
+		return decode(p, in, *skip, appendMsg, out, prog)
 	})
+	return hintMax(err, p)
 }
 
-// decode writes every message read from in, a framer in codec c, to out,
-// formatted by appendMsg.
-func decode(c lengthCodec, in frame.MsgConn, appendMsg func(dst, msg []byte) []byte, out io.Writer, p *progress) error {
+// decode writes the body of every frame read from in, a Framer of layout p
+// whose first frame is at input offset start, to out, formatted by
+// appendMsg.
+func decode(p layout.Preset, in frameReader, start int64, appendMsg func(dst, msg []byte) []byte, out io.Writer, prog *progress) error {
 	var buf []byte
-	return eachFrame(c, in, func(_ int, _ int64, msg []byte) error {
-		buf = appendMsg(buf[:0], msg)
+	return eachFrameOf(p, in, start, func(_ int, _ int64, fr frame.Frame) error {
+		buf = appendMsg(buf[:0], fr.Body)
 		_, err := out.Write(buf)
-		p.addFrame()
+		prog.addFrame()
 		return err
 	})
 }
 
-// decodeRaw writes the body of every frame read from in, a framer in codec
-// c, to out as it arrives: it holds no whole message, whatever its size.
-func decodeRaw(c lengthCodec, in frame.MsgStreamReader, out io.Writer, p *progress) error {
-	var offset int64
+// decodeRaw writes the body of every frame read from in, a framer of p, to
+// out as it arrives: it holds no whole message, whatever its size. The first
+// frame starts at offset start.
+func decodeRaw(p layout.Preset, in frame.MsgStreamReader, start int64, out io.Writer, prog *progress) error {
+	offset := start
+	trailer := len(p.Spec().Trailer)
 	for index := 1; ; index++ {
 		body, n, err := in.NextReader()
 		if err == io.EOF {
@@ -96,8 +111,8 @@ func decodeRaw(c lengthCodec, in frame.MsgStreamReader, out io.Writer, p *progre
 			}
 			return err
 		}
-		p.addFrame()
-		offset += int64(c.HeaderSize(uint64(n)) + n)
+		prog.addFrame()
+		offset += int64(p.HeaderSize(n) + n + trailer)
 	}
 }
 

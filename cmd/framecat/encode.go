@@ -7,6 +7,7 @@ import (
 
 	"github.com/framekit/framekit/errs"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/layout"
 )
 
 const encodeHelp = `
@@ -25,7 +26,14 @@ regular file, that message streams through in constant memory, whatever
 its size. A message over -max, or over what the codec carries (255 bytes
 for be8), is an error naming the message and its size.
 
+Under -layout each message is the body of a frame of that protocol whose
+header fields are all zero bytes (a PostgreSQL type of 0x00, HTTP/2 type 0
+on stream 0, no RPC last-fragment flag), with its trailer if it has one
+(AMQP's 0xCE): the frames read back, but make no conversation. convert
+-from-layout and -to-layout of the same layout keep the fields.
+
   printf 'hello\nworld\n' | framecat encode -codec uvarint > frames.bin
+  printf 'hello\n' | framecat encode -layout mqtt | framecat inspect -layout mqtt
 `
 
 // addSplitFlag defines -split, how encode and dial cut their input into
@@ -40,23 +48,25 @@ func runEncode(a *app, cl *cmdline) error {
 	if err := a.parse(cl); err != nil {
 		return err
 	}
-	c := cl.codec("codec")
+	p := cl.framing("codec")
 	in, err := a.openInput(cl.operand())
 	if err != nil {
 		return err
 	}
 	defer in.Close()
 
-	return a.withOutput(cl.Name(), func(out *bufio.Writer, p *progress) error {
+	err = a.withOutput(cl.Name(), func(out *bufio.Writer, prog *progress) error {
 		if size, ok := fileSize(in); ok && *split == splitWhole {
-			return encodeWhole(countingReader{in, p}, size, c, cl.limit(c), out, p)
+			return encodeWhole(countingReader{in, prog}, size, p, cl.bodyLimit(p), out, prog)
 		}
-		return encode(newSplitter(countingReader{in, p}, *split, cl.limit(c)), c, out, p)
+		return encode(newSplitter(countingReader{in, prog}, *split, cl.bodyLimit(p)), p, out, prog)
 	})
+	return hintMax(err, p)
 }
 
-// encode writes every message of in to out as a frame in codec c.
-func encode(in *splitter, c lengthCodec, out io.Writer, p *progress) error {
+// encode writes every message of in to out as the body of a frame of
+// layout p, its header fields zero.
+func encode(in *splitter, p layout.Preset, out io.Writer, prog *progress) error {
 	var buf []byte
 	for {
 		msg, err := in.next()
@@ -66,13 +76,13 @@ func encode(in *splitter, c lengthCodec, out io.Writer, p *progress) error {
 		if err != nil {
 			return err
 		}
-		if buf, err = c.appendFrame(buf[:0], msg); err != nil {
+		if buf, err = p.AppendFrame(buf[:0], frame.Frame{Body: msg}); err != nil {
 			return messageError(in.index, in.start, err)
 		}
 		if _, err := out.Write(buf); err != nil {
 			return err
 		}
-		p.addFrame()
+		prog.addFrame()
 	}
 }
 
@@ -99,14 +109,14 @@ func fileSize(r io.Reader) (int64, bool) {
 // encodeWhole writes the next size bytes of in to out as one frame in codec
 // c, streamed through a Framer's WriteMsgFrom: it holds a 64 KiB piece of the
 // message at a time, whatever its size.
-func encodeWhole(in io.Reader, size int64, c lengthCodec, limit int, out io.Writer, p *progress) error {
+func encodeWhole(in io.Reader, size int64, p layout.Preset, limit int, out io.Writer, prog *progress) error {
 	if size > int64(limit) {
 		return messageError(1, 0, &errs.MessageTooLargeError{Size: uint64(size), Max: uint64(limit)})
 	}
-	f := c.newFramer(stream{w: out}, frame.WithMaxSize(limit), frame.WithMaxStreamSize(int64(limit)))
+	f := p.New(stream{w: out}, frame.WithMaxSize(limit), frame.WithMaxStreamSize(int64(limit)))
 	if err := f.(frame.MsgStreamWriter).WriteMsgFrom(in, int(size)); err != nil {
 		return messageError(1, 0, err)
 	}
-	p.addFrame()
+	prog.addFrame()
 	return nil
 }

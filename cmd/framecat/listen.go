@@ -108,7 +108,7 @@ func (s *server) handle(c net.Conn) {
 	err := eachFrame(s.codec, f, func(index int, offset int64, msg []byte) error {
 		if s.echo {
 			if err := f.WriteMsg(msg); err != nil {
-				return &inputError{"echo of frame", index, offset, err}
+				return &inputError{unit: "echo of frame", index: index, offset: offset, err: err}
 			}
 			return nil
 		}

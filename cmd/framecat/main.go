@@ -4,14 +4,17 @@
 //
 // Usage:
 //
-//	framecat encode  -codec C [-split lines|lf|null|whole] [-max SIZE] [FILE|-]
-//	framecat decode  -codec C [-format lines|raw|hex|json] [-max SIZE] [FILE|-]
-//	framecat inspect -codec C [-max SIZE] [FILE|-]
-//	framecat convert -from C -to C [-max SIZE] [FILE|-]
+//	framecat encode  -codec C|-layout NAME [-split lines|lf|null|whole] [-max SIZE] [FILE|-]
+//	framecat decode  -codec C|-layout NAME [-format lines|raw|hex|json] [-skip N] [-max SIZE] [FILE|-]
+//	framecat inspect -codec C|-layout NAME [-skip N] [-max SIZE] [FILE|-]
+//	framecat convert -from C|-from-layout NAME -to C|-to-layout NAME [-max SIZE] [FILE|-]
 //	framecat listen  -codec C [-echo] [-max SIZE] ADDR
 //	framecat dial    -codec C [-split lines|lf|null|whole] [-max SIZE] ADDR
 //
-// Codecs: be8 be16 be32 be64 le16 le32 le64 uvarint. SIZE is a byte count,
+// Codecs: be8 be16 be32 be64 le16 le32 le64 uvarint. Layouts, the headers
+// of protocols (package layout): amqp dns http2 kafka mongodb mqtt mysql
+// postgres rpc smb2 tls tpkt. -skip N passes over N unframed bytes before
+// the first frame, such as HTTP/2's client preface. SIZE is a byte count,
 // optionally with a K, KiB, M, MiB, G or GiB suffix (all powers of 1024).
 // FILE is the input; without it, or when it is -, the input is stdin. ADDR
 // is HOST:PORT. Flags may come before or after the operand.
@@ -51,14 +54,18 @@ type command struct {
 
 // codecOption describes a flag naming a codec.
 type codecOption struct {
-	name string // the flag's name
-	what string // what the codec is for, in its usage
+	name   string // the flag's name
+	what   string // what the codec is for, in its usage
+	layout string // the name of the flag naming a layout instead; "" for none
 }
 
-// The codec flags a command may have: one codec, or one for each side.
+// The codec flags a command may have: one codec, or one for each side, with
+// a -layout alternative for the commands that read or write a stream; one
+// codec for the network commands.
 var (
-	oneCodec = []codecOption{{"codec", "length codec"}}
-	twoSides = []codecOption{{"from", "codec of the input"}, {"to", "codec of the output"}}
+	oneFraming = []codecOption{{"codec", "length codec", "layout"}}
+	twoSides   = []codecOption{{"from", "codec of the input", "from-layout"}, {"to", "codec of the output", "to-layout"}}
+	oneCodec   = []codecOption{{"codec", "length codec", ""}}
 )
 
 // splitSynopsis is the -split flag of encode and dial in their usage lines.
@@ -66,9 +73,9 @@ const splitSynopsis = "[-split " + splitLines + "|" + splitLF + "|" + splitNull 
 
 // commands lists the subcommands in the order of framecat -help.
 var commands = []*command{
-	{"encode", oneCodec, splitSynopsis, fileOperand, "frame the messages of a file or stdin onto stdout", encodeHelp, runEncode},
-	{"decode", oneCodec, "[-format lines|raw|hex|json]", fileOperand, "unframe the frames of a file or stdin onto stdout", decodeHelp, runDecode},
-	{"inspect", oneCodec, "", fileOperand, "list and check the frames of a stream, with offsets", inspectHelp, runInspect},
+	{"encode", oneFraming, splitSynopsis, fileOperand, "frame the messages of a file or stdin onto stdout", encodeHelp, runEncode},
+	{"decode", oneFraming, "[-format lines|raw|hex|json] [-skip N]", fileOperand, "unframe the frames of a file or stdin onto stdout", decodeHelp, runDecode},
+	{"inspect", oneFraming, "[-skip N]", fileOperand, "list and check the frames of a stream, with offsets", inspectHelp, runInspect},
 	{"convert", twoSides, "", fileOperand, "re-frame a file or stdin from one codec to another", convertHelp, runConvert},
 	{"listen", oneCodec, "[-echo]", listenAddress, "accept TCP connections; print or echo their messages", listenHelp, runListen},
 	{"dial", oneCodec, splitSynopsis, dialAddress, "send stdin's lines as frames over TCP; print what comes back", dialHelp, runDial},
@@ -79,7 +86,11 @@ var commands = []*command{
 func (cmd *command) synopsis() string {
 	var s strings.Builder
 	for _, option := range cmd.codecs {
-		fmt.Fprintf(&s, "-%s C ", option.name)
+		if option.layout != "" {
+			fmt.Fprintf(&s, "-%s C|-%s NAME ", option.name, option.layout)
+		} else {
+			fmt.Fprintf(&s, "-%s C ", option.name)
+		}
 	}
 	fmt.Fprintf(&s, "%s [-max SIZE]", cmd.flags)
 	if cmd.operand != nil {
@@ -153,6 +164,7 @@ func (a *app) topUsage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "codecs: %s\n", codecList())
+	fmt.Fprintf(w, "layouts: %s (protocols' headers; see package layout)\n", layoutList())
 	fmt.Fprintln(w, "SIZE: bytes, or with a K, KiB, M, MiB, G or GiB suffix (powers of 1024)")
 	fmt.Fprintln(w, "FILE: the input; stdin when FILE is - or left out")
 	fmt.Fprintln(w, "ADDR: HOST:PORT, such as 127.0.0.1:7000")
