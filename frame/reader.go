@@ -27,14 +27,12 @@ const eagerAlloc = 64 << 10
 type reader[L codec.LengthCodec] struct {
 	src           io.Reader
 	maxSize       int         // largest body, inclusive, within what L carries
-	maxStream     int64       // largest NextReader body (see streamLimit); -1: maxSize
 	size          int         // read-ahead buffer size; 0 in exact mode
 	skipOversized bool        // WithSkipOversized
 	kind          headerKind  // see fastpath.go
 	stream        streamPhase // where a NextReader call stands; see stream.go
 	closed        atomic.Bool // Close was called; set without mu when a read is in progress
 	peer          *writer[L]  // the write half, whose batch goes out before a read waits; nil for none
-	lay           *readLayout // the header layout; nil for the plain one
 
 	mu     sync.Mutex
 	buf    []byte       // read buffer in use: small[:...], *big, or nil in exact mode
@@ -45,7 +43,12 @@ type reader[L codec.LengthCodec] struct {
 	err    error        // sticky error: the stream is out of step
 	stash  error        // error that came with the last bytes read; returned next
 	view   *[]byte      // pooled buffer behind the last large ReadMsgView, or holding the first bytes of a body cut short by a timeout
-	small  [smallBuffer]byte
+
+	// Cold fields, after the ones every read touches: in front of them they
+	// would spread those over one cache line more.
+	maxStream int64       // largest NextReader body (see streamLimit); -1: maxSize
+	lay       *readLayout // the header layout; nil for the plain one
+	small     [smallBuffer]byte
 }
 
 // pendingFrame is a header that was decoded (by NextMsgLen, or by a read that
