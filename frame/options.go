@@ -23,8 +23,9 @@ const (
 // smallBuffer is the read buffer built into every Framer: it takes the first
 // read after the buffer empties, so that an idle connection, blocked waiting
 // for its next frame, holds no pooled buffer. Its size is what is left of
-// 1 KiB, a malloc size class, once the rest of a Framer is counted: an idle
-// Framer is 1 KiB in all (TestFramerSize checks it).
+// 1 KiB, a malloc size class, once the rest of a Framer and the allocator's
+// 8-byte header are counted: an idle Framer costs 1 KiB in all
+// (TestFramerSize checks it).
 const smallBuffer = 376
 
 // minReadBuffer is the smallest read buffer: room for any codec's header.

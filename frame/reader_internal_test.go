@@ -208,17 +208,19 @@ func TestIdleReaderHoldsNoPooledBuffer(t *testing.T) {
 	}
 }
 
-// TestFramerSize holds a Framer to 1 KiB, the malloc size class an idle
-// connection's Framer costs: a field added without taking as much from
-// smallBuffer moves every Framer to the next class, 1152 bytes.
+// TestFramerSize holds a Framer to the 1 KiB malloc size class an idle
+// connection's Framer costs: 1016 bytes and the 8-byte header the allocator
+// puts in front of an object of this size with pointers. A field added
+// without taking as much from smallBuffer moves every Framer to the next
+// class, 1152 bytes.
 func TestFramerSize(t *testing.T) {
 	for name, size := range map[string]uintptr{
 		"be32":    unsafe.Sizeof(Framer[codec.BE32]{}),
 		"uvarint": unsafe.Sizeof(Framer[codec.Uvarint]{}),
 		"be16":    unsafe.Sizeof(Framer[codec.BE16]{}),
 	} {
-		if size != 1024 {
-			t.Errorf("a Framer[%s] is %d bytes, want 1024", name, size)
+		if size > 1024-8 {
+			t.Errorf("a Framer[%s] is %d bytes, more than the 1016 that fit the 1024-byte size class", name, size)
 		}
 	}
 }

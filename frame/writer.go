@@ -30,10 +30,9 @@ const vectoredMin = 16 << 10
 // Locked suffix expect mu to be held.
 type writer[L codec.LengthCodec] struct {
 	dst       io.Writer
-	vectored  func(*net.Buffers) (int64, error) // dst's vectored write, if it has one
-	maxSize   int                               // largest body, inclusive, within what L carries
-	batchSize int                               // batch buffer size; 0 when unbatched
-	lay       *shape                            // the header layout; nil for the plain one
+	maxSize   int    // largest body, inclusive, within what L carries
+	batchSize int    // batch buffer size; 0 when unbatched
+	lay       *shape // the header layout; nil for the plain one
 
 	mu          sync.Mutex
 	batch       *[]byte     // pooled batch buffer, while frames are waiting
@@ -42,6 +41,7 @@ type writer[L codec.LengthCodec] struct {
 	closed      atomic.Bool // Close was called; set without mu when a write is in progress
 	writeClosed bool        // CloseWrite half-closed the stream
 	kind        headerKind  // see fastpath.go
+	vectored    bool        // dst writes several slices in one system call (see writeBuffers)
 	scratch     [smallWrite]byte
 	iov         [2][]byte   // header and body of a vectored write
 	vecs        net.Buffers // iov as the vectored writer consumes it
@@ -49,22 +49,31 @@ type writer[L codec.LengthCodec] struct {
 
 // init sets up a new writer on dst.
 func (wr *writer[L]) init(dst io.Writer, cfg config) {
-	wr.dst, wr.vectored, wr.maxSize, wr.batchSize, wr.kind = dst, vectoredWriter(dst), cfg.maxWrite, cfg.writeBuffer, kindOf[L]()
+	wr.dst, wr.vectored, wr.maxSize, wr.batchSize, wr.kind = dst, canWriteBuffers(dst), cfg.maxWrite, cfg.writeBuffer, kindOf[L]()
 	if cfg.layout != nil {
 		wr.lay, wr.kind = cfg.layout, headerOther
 	}
 }
 
-// vectoredWriter returns a function that writes several slices in one system
-// call, when w has one.
-func vectoredWriter(w io.Writer) func(*net.Buffers) (int64, error) {
-	switch c := w.(type) {
-	case conn.BuffersWriter:
-		return c.WriteBuffers
-	case *net.TCPConn, *net.UnixConn:
-		return func(b *net.Buffers) (int64, error) { return b.WriteTo(c) }
+// canWriteBuffers reports whether w writes several slices in one system
+// call: a conn.BuffersWriter, or a TCP or Unix connection, whose
+// net.Buffers.WriteTo is writev.
+func canWriteBuffers(w io.Writer) bool {
+	switch w.(type) {
+	case conn.BuffersWriter, *net.TCPConn, *net.UnixConn:
+		return true
 	}
-	return nil
+	return false
+}
+
+// writeBuffers writes wr.vecs to dst in one vectored write. It is a method
+// rather than a function value kept in the writer, which would cost every
+// Framer on a connection an allocation that lives as long as it does.
+func (wr *writer[L]) writeBuffers() (int64, error) {
+	if bw, ok := wr.dst.(conn.BuffersWriter); ok {
+		return bw.WriteBuffers(&wr.vecs)
+	}
+	return wr.vecs.WriteTo(wr.dst)
 }
 
 // writeMsg writes msg as one frame.
@@ -94,7 +103,7 @@ func (wr *writer[L]) writeMsgLocked(msg []byte) error {
 		return err
 	}
 	size := headerSize[L](wr.kind, len(msg)) + len(msg)
-	if wr.vectored != nil && len(msg) >= vectoredMin && !wr.batches(size) {
+	if wr.vectored && len(msg) >= vectoredMin && !wr.batches(size) {
 		return wr.writeVectored(appendHeader[L](wr.kind, wr.scratch[:0], len(msg)), msg, size)
 	}
 	buf, pooled, err := wr.space(size)
@@ -227,7 +236,7 @@ func (wr *writer[L]) writeFrameLocked(fr *Frame) error {
 	}
 	s, n := wr.lay, len(fr.Body)
 	size := layoutHeaderSize[L](s, n) + n + len(s.trailer)
-	if wr.vectored != nil && n >= vectoredMin && len(s.trailer) == 0 && !wr.batches(size) {
+	if wr.vectored && n >= vectoredMin && len(s.trailer) == 0 && !wr.batches(size) {
 		return wr.writeVectored(appendLayoutHeader[L](s, wr.scratch[:0], n, fr), fr.Body, size)
 	}
 	buf, pooled, err := wr.space(size)
@@ -306,7 +315,7 @@ func (wr *writer[L]) writeVectored(hdr, msg []byte, size int) error {
 	}
 	wr.iov = [2][]byte{hdr, msg}
 	wr.vecs = wr.iov[:]
-	n, err := wr.vectored(&wr.vecs)
+	n, err := wr.writeBuffers()
 	wr.iov, wr.vecs = [2][]byte{}, nil // keep no reference to msg
 	k := int(n)
 	if err = wr.wrote(k, size, err); wr.cutShort(k, size, err) {
