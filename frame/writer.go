@@ -78,9 +78,6 @@ func (wr *writer[L]) writeBuffers() (int64, error) {
 
 // writeMsg writes msg as one frame.
 func (wr *writer[L]) writeMsg(msg []byte) error {
-	if wr.lay != nil {
-		return wr.writeFrame(&Frame{Body: msg})
-	}
 	if len(msg) > wr.maxSize {
 		return &errs.MessageTooLargeError{Size: uint64(len(msg)), Max: uint64(wr.maxSize)}
 	}
