@@ -263,3 +263,38 @@ func ExampleFramer_NextReader() {
 	fmt.Printf("%s: %d of %d bytes, %v, sha256 %x…\n", verb, copied, n, err, h.Sum(nil)[:4])
 	// Output: upload: 100000 of 100000 bytes, <nil>, sha256 aca9e593…
 }
+
+// A header layout of one's own: a two-byte message type, then a
+// little-endian length that counts the whole frame, header included.
+func ExampleNewLayout() {
+	lay, err := frame.NewLayout[codec.LE32](frame.LayoutSpec{
+		Name:   "myproto",
+		Before: []frame.Field{{Name: "type", Size: 2}},
+		Counts: frame.CountsFrame,
+	})
+	if err != nil {
+		panic(err)
+	}
+	client, server := net.Pipe()
+	go func() {
+		f := frame.NewWithLayout(client, lay)
+		defer f.Close()
+		f.WriteFrame(frame.Frame{Before: []byte{0, 7}, Body: []byte("hello")})
+	}()
+	f := frame.NewWithLayout(server, lay)
+	defer f.Close()
+	fr, err := f.ReadFrame()
+	if err != nil {
+		panic(err)
+	}
+	wire, _ := lay.AppendFrame(nil, fr)
+	fmt.Printf("%s %q\n% x\n", lay.Format(fr), fr.Body, wire)
+
+	// A combination that cannot work is refused when the layout is built.
+	_, err = frame.NewLayout[codec.Uvarint](frame.LayoutSpec{Counts: frame.CountsFrame})
+	fmt.Println(err)
+	// Output:
+	// type=7 "hello"
+	// 00 07 0b 00 00 00 68 65 6c 6c 6f
+	// frame: layout uvarint: a length that counts its own field needs a fixed-width field, and uvarint's width depends on the value
+}
