@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -302,6 +303,52 @@ func TestStreamedLayoutFrames(t *testing.T) {
 		var trailer *errs.MalformedTrailerError
 		if !errors.As(err, &trailer) {
 			t.Fatalf("%d bytes: a bad trailer after a streamed body: %v", size, err)
+		}
+	}
+}
+
+// A timeout anywhere in a layout's frames, a field, the length, the body or
+// the trailer, loses nothing: the read called again returns the whole frame,
+// fields included, whichever way it reads, exact or buffered.
+func TestLayoutReadsResumeAfterATimeoutAtEveryByte(t *testing.T) {
+	lay := frame.MustLayout[codec.BE32](frame.LayoutSpec{
+		Before:  []frame.Field{{Name: "type", Size: 1}, {Name: "channel", Size: 2}},
+		After:   []frame.Field{{Name: "seq", Size: 1}},
+		Counts:  frame.CountsFromLength,
+		Trailer: []byte{0xCE, 0xCF},
+	})
+	frames := []frame.Frame{
+		{Before: []byte{1, 0, 7}, After: []byte{9}, Body: []byte("small")},
+		{Before: []byte{3, 0, 8}, After: []byte{10}, Body: bytes.Repeat([]byte("large body "), 9000)}, // larger than the read buffer
+		{Before: []byte{8, 0, 0}, After: []byte{11}},
+	}
+	var wire []byte
+	for _, fr := range frames {
+		wire, _ = lay.AppendFrame(wire, fr)
+	}
+	step := 1
+	if testkit.Race || testing.Short() {
+		step = 97 // every byte of 100 KiB is slow under -race; .ci/run checks them all without it
+	}
+	for _, rb := range []int{0, frame.DefaultReadBuffer} {
+		for at := 1; at < len(wire); at += step {
+			f := frame.NewWithLayout(&testkit.Stream{R: testkit.TimeoutAt(bytes.NewReader(wire), at)}, lay, frame.WithReadBuffer(rb))
+			for i, want := range frames {
+				read := f.ReadFrameView
+				if i == 1 {
+					read = f.ReadFrame
+				}
+				got, err := read()
+				if errors.Is(err, os.ErrDeadlineExceeded) {
+					got, err = read()
+				}
+				if err != nil || !bytes.Equal(got.Before, want.Before) || !bytes.Equal(got.After, want.After) || !bytes.Equal(got.Body, want.Body) {
+					t.Fatalf("read buffer %d, timeout at byte %d: frame %d: %x|%x|%d bytes, %v", rb, at, i, got.Before, got.After, len(got.Body), err)
+				}
+			}
+			if _, err := f.ReadFrameView(); err != io.EOF {
+				t.Fatalf("read buffer %d, timeout at byte %d: after the frames: %v", rb, at, err)
+			}
 		}
 	}
 }
