@@ -124,6 +124,12 @@ func (f *Framer[L]) writeStreamLimit() int {
 // and, like every Read after Close, fails with an *errs.ConnectionClosedError.
 // Any other stream error is sticky, as for ReadMsg.
 //
+// On a layout Framer (NewWithLayout) the reader yields the body alone: the
+// header fields are not returned (ReadFrameView has them), and the layout's
+// trailer is read and checked before io.EOF, a wrong one being an
+// *errs.MalformedTrailerError. WriteMsgFrom writes zero header fields and
+// the trailer.
+//
 // After a ReadMsg, AppendMsg or ReadMsgView that a timeout cut short inside a
 // body, NextReader first finishes reading that body whole (the whole-message
 // limit bounds it), and the reader serves it from memory.

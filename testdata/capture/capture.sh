@@ -61,10 +61,10 @@ WANT=("$@")
 ((${#WANT[@]})) || WANT=("${ALL[@]}")
 W=$(mktemp -d /tmp/framekit-capture.XXXXXX)
 chmod 755 "$W"
-ENTRIES=()
+mkdir "$W/entries"
 PIDS=()
 
-cleanup() {
+stop_all() {
 	local pid
 	for pid in "${PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null || true
@@ -73,7 +73,10 @@ cleanup() {
 	for pid in "${PIDS[@]}"; do
 		kill -KILL "$pid" 2>/dev/null || true
 	done
-	mountpoint -q /run && umount -l /run || true
+	if mountpoint -q /run; then umount -l /run; fi
+}
+cleanup() {
+	stop_all
 	[[ -n ${KEEP:-} ]] && echo "kept $W" || rm -rf "$W"
 }
 trap cleanup EXIT
@@ -102,10 +105,16 @@ stop() {
 	wait "$pid" 2>/dev/null || true
 }
 
+# wait_port PORT [PID]: waits until 127.0.0.1:PORT accepts (fails at once if PID died).
 wait_port() {
-	local port=$1 i
+	local port=$1 pid=${2:-} i
 	for i in $(seq 600); do
 		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+		if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+			echo "capture.sh: the server for port $port exited:" >&2
+			tail -5 "$W"/*-server.log >&2 || true
+			exit 1
+		fi
 		sleep 0.1
 	done
 	echo "capture.sh: nothing listens on 127.0.0.1:$port after 60 s" >&2
@@ -176,12 +185,11 @@ emit() {
 		gzip -9nc "$bin" >"$HERE/$proto.$dir.bin.gz"
 		local notes=$NOTES_CLIENT
 		[[ $dir == server ]] && notes=$NOTES_SERVER
-		python3 "$TOOLS" entry out="$W/entry.$proto.$dir.json" file="$proto.$dir.bin.gz" \
+		python3 "$TOOLS" entry out="$W/entries/$proto.$dir.json" file="$proto.$dir.bin.gz" \
 			protocol="$proto" direction="$dir" skip="$skip" frames="$frames" bytes="$bytes" \
 			source="${SOURCE:-real}" server="$SERVER" client="$CLIENT" \
 			check="tshark $(version tshark) -d tcp.port==$port,$decode, TCP stream $stream, $dir side: $frames frames after $skip unframed bytes, $covered of $bytes bytes accounted for; len and fields in $proto.$dir.frames.txt are tshark's ($(fields_of "$proto"))" \
 			notes="$notes"
-		ENTRIES+=("$W/entry.$proto.$dir.json")
 		echo "   $proto.$dir: $bytes bytes, skip $skip, $frames frames"
 	done
 }
@@ -244,7 +252,7 @@ cap_postgres() {
 	start pg-server setpriv --reuid=postgres --regid=postgres --init-groups "$bin/postgres" -D "$d/data" \
 		-p $port -k "$d" -c listen_addresses=127.0.0.1 -c ssl=off
 	local srv=$LASTPID
-	wait_port $port
+	wait_port $port "$srv"
 	pcap_start postgres $port
 	PGPASSWORD=capture-pw psql -X -q \
 		"host=127.0.0.1 port=$port user=postgres dbname=postgres sslmode=prefer gssencmode=disable application_name=framekit-capture" \
@@ -294,7 +302,7 @@ zone "capture.test" { type primary; file "$d/capture.test.zone"; };
 EOF
 	start dns-server named -g -c "$d/named.conf"
 	local srv=$LASTPID
-	wait_port $port
+	wait_port $port "$srv"
 	pcap_start dns $port
 	dig @127.0.0.1 -p $port +tcp +keepopen +nocookie capture.test SOA host1.capture.test A \
 		host2.capture.test TXT capture.test AXFR >"$d/dig.out"
@@ -318,7 +326,7 @@ cap_http2() {
 	repeat_bytes 300000 h >"$d/www/big.txt"
 	start h2-server nghttpd --no-tls -a 127.0.0.1 -d "$d/www" $port
 	local srv=$LASTPID
-	wait_port $port
+	wait_port $port "$srv"
 	pcap_start http2 $port
 	nghttp -nv http://127.0.0.1:$port/index.html http://127.0.0.1:$port/style.css \
 		http://127.0.0.1:$port/big.txt >"$d/nghttp.out"
@@ -337,7 +345,7 @@ cap_mqtt() {
 	printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n' $port >"$d/mosquitto.conf"
 	start mqtt-server mosquitto -c "$d/mosquitto.conf"
 	local srv=$LASTPID
-	wait_port $port
+	wait_port $port "$srv"
 	# One line a message: payloads of 10, 1000, 100000 and 2200000 bytes make remaining
 	# lengths that take 1, 2, 3 and 4 bytes.
 	{
@@ -374,7 +382,7 @@ cap_mysql() {
 		--bind-address=127.0.0.1 --user=mysql --pid-file="$d/pid" --log-error="$d/err.log" \
 		--max-allowed-packet=64M --local-infile=1 --innodb-buffer-pool-size=64M --skip-log-bin
 	local srv=$LASTPID
-	wait_port $port
+	wait_port $port "$srv"
 	mariadb --no-defaults -S "$d/sock" -u root -e \
 		"CREATE USER cap@'127.0.0.1' IDENTIFIED BY 'capture-pw'; GRANT ALL ON *.* TO cap@'127.0.0.1'; CREATE DATABASE capdb"
 	for i in $(seq 1 500); do echo "$i,row $i of the file sent by LOAD DATA LOCAL INFILE"; done >"$d/rows.csv"
@@ -393,8 +401,8 @@ cap_mysql() {
 	stop "$srv"
 	SERVER="MariaDB $(version mariadb-server) (mariadbd, max_allowed_packet=64M, local_infile=1)" \
 		CLIENT="mariadb $(version mariadb-client) (--skip-ssl --local-infile=1)" \
-		NOTES_CLIENT="handshake response, LOAD DATA LOCAL INFILE (the file in one packet, then the zero-length packet that ends it), a 17000031-byte COM_QUERY sent as a 16777215-byte (0xFFFFFF) packet and its continuation, COM_QUIT" \
-		NOTES_SERVER="handshake, OK, the LOAD DATA file request (0xFB), 500 rows, then a 17000000-byte column value: a 16777215-byte (0xFFFFFF) row packet followed by its continuation" \
+		NOTES_CLIENT="handshake response, CREATE TABLE, LOAD DATA LOCAL INFILE (the file in 4096-byte packets, frames 4-10, then the zero-length packet that ends it, frame 11), a 17000031-byte COM_QUERY sent as a 16777215-byte (0xFFFFFF) packet (frame 14) and its continuation (frame 15), COM_QUIT" \
+		NOTES_SERVER="handshake, OK, the LOAD DATA file request (0xFB), 500 rows, then a 17000000-byte column value: a 16777215-byte (0xFFFFFF) row packet (frame 515) followed by its continuation (frame 516)" \
 		emit mysql 0 $port mysql 0 0
 }
 
@@ -406,10 +414,13 @@ cap_rpc() {
 	# script runs in its own mount namespace) and it listens only in this network namespace.
 	mount -t tmpfs tmpfs /run
 	mkdir -p /run/rpcbind
-	start rpc-server rpcbind -f -h 127.0.0.1
+	# rpcbind listens on every address it has: in this namespace that is only loopback.
+	# (Its -h, which would restrict UDP to 127.0.0.1, crashes rpcbind 1.2.6 with a double free.)
+	start rpc-server rpcbind -f
 	local srv=$LASTPID
-	wait_port $port
+	wait_port $port "$srv"
 	pcap_start rpc $port
+	# Connections 0 to 3: rpcinfo -p and -T tcp (one call each); 4: rpcinfo -t, kept.
 	rpcinfo -p 127.0.0.1 >"$d/rpcinfo.out"
 	rpcinfo -T tcp 127.0.0.1 >>"$d/rpcinfo.out"
 	rpcinfo -t 127.0.0.1 100000 >>"$d/rpcinfo.out"
@@ -417,9 +428,9 @@ cap_rpc() {
 	stop "$srv"
 	umount /run
 	SERVER="rpcbind $(version rpcbind)" CLIENT="rpcinfo $(version rpcbind) -t 127.0.0.1 100000 (TCP)" \
-		NOTES_CLIENT="rpcinfo -t pings the portmapper program version by version on one TCP connection" \
-		NOTES_SERVER="one reply per call, each a single record fragment with the last-fragment bit set" \
-		emit rpc 3 $port rpc 0 0
+		NOTES_CLIENT="rpcinfo -t 127.0.0.1 100000 on one TCP connection: a call to version 0 (to learn the range), then NULL calls to versions 2, 3 and 4; each call one record of one fragment, last-fragment bit set" \
+		NOTES_SERVER="the four replies (the first a PROG_MISMATCH), each one record of one fragment, last-fragment bit set" \
+		emit rpc 4 $port rpc 0 0
 }
 
 # ---------------------------------------------------------------- AMQP 0-9-1 (RabbitMQ)
@@ -444,12 +455,15 @@ EOF
 	echo "[]." >"$d/enabled_plugins"
 	printf 'loopback_users = none\n' >"$d/rabbitmq.conf"
 	chown rabbitmq: "$d/enabled_plugins" "$d/rabbitmq.conf"
+	# Our own epmd in the foreground, so that it is stopped with the rest (Erlang would
+	# start one as a daemon otherwise).
+	start amqp-epmd env $(cat "$d/env") /usr/bin/epmd -address 127.0.0.1 -port 45369
 	start amqp-server env $(cat "$d/env") setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups \
 		/usr/lib/rabbitmq/bin/rabbitmq-server
 	local srv=$LASTPID
-	wait_port $port
+	wait_port $port "$srv"
 	sleep 2
-	local url=amqp://guest:guest@127.0.0.1:$port/
+	local url=amqp://guest:guest@127.0.0.1:$port
 	amqp-declare-queue -u "$url" -q capture >/dev/null
 	repeat_bytes 400000 r >"$d/body"
 	pcap_start amqp $port
@@ -459,7 +473,6 @@ EOF
 	env $(cat "$d/env") setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups \
 		/usr/lib/rabbitmq/bin/rabbitmqctl -n capture@localhost stop >/dev/null 2>&1 || true
 	stop "$srv"
-	env $(cat "$d/env") /usr/bin/epmd -kill >/dev/null 2>&1 || true
 	SERVER="RabbitMQ $(version rabbitmq-server) (frame_max 131072)" CLIENT="amqp-tools $(version amqp-tools) (librabbitmq)"
 	SELECT=client NOTES_CLIENT="the publisher's connection (amqp-publish): skip = 8, the protocol header AMQP 0 0 9 1; a 400000-byte body split at the negotiated frame_max 131072 into body frames of 131064 bytes (131072 - 8)" \
 		NOTES_SERVER="" emit amqp 0 $port amqp 8 0
@@ -469,7 +482,9 @@ EOF
 
 # ---------------------------------------------------------------- SMB2 over direct TCP (Samba)
 cap_smb2() {
-	local d=$W/smb port=45445
+	# Port 445, not a high one: tshark's NBSS dissector reads the 24-bit length of direct
+	# TCP only on port 445 (elsewhere the 17-bit NetBIOS one); this namespace is ours alone.
+	local d=$W/smb port=445
 	mkdir -p "$d"/{share,private,lock,state,cache,pid,ncalrpc}
 	chmod 777 "$d/share"
 	repeat_bytes 1000000 s >"$d/share/big.txt"
@@ -497,9 +512,10 @@ cap_smb2() {
 	guest ok = yes
 	read only = no
 EOF
-	start smb-server smbd --foreground --no-process-group --debug-stdout -d 1 --configfile="$d/smb.conf"
+	# smbd signals its whole process group when it stops: give it a session of its own.
+	start smb-server setsid smbd --foreground --no-process-group --debug-stdout -d 1 --configfile="$d/smb.conf"
 	local srv=$LASTPID
-	wait_port $port
+	wait_port $port "$srv"
 	pcap_start smb2 $port
 	smbclient //127.0.0.1/capture -p $port -N -m SMB3 -s "$d/smb.conf" \
 		-c "ls; get big.txt $d/got; put $d/small.txt small.txt; ls" >"$d/smbclient.out" 2>&1
@@ -508,7 +524,7 @@ EOF
 	SERVER="Samba smbd $(version samba), guest share" CLIENT="smbclient $(version smbclient) -m SMB3 -N" \
 		NOTES_CLIENT="direct TCP (no NetBIOS session request): NEGOTIATE, SESSION_SETUP, TREE_CONNECT, QUERY_DIRECTORY, READ, WRITE ..." \
 		NOTES_SERVER="the 1000000-byte file comes back in large READ responses" \
-		emit smb2 1 $port nbss 0 0
+		emit smb2 0 $port nbss 0 0
 }
 
 # ---------------------------------------------------------------- Kafka, MongoDB: built from spec
@@ -527,24 +543,78 @@ cap_spec() {
 	cmp "$d/$proto.server.bin" "$W/$proto.s0.server.bin"
 }
 cap_kafka() {
-	NOTES_CLIENT="ApiVersions v0, Metadata v0, Produce v0 with a 3-message v0 message set (one 70000-byte value); BE32 size then request header and body" \
-		NOTES_SERVER="the three responses, matched by correlation id" cap_spec kafka 49092 kafka
+	NOTES_CLIENT="ApiVersions v0, Metadata v0, Produce v0 with a 3-message v0 message set (one 70000-byte value); BE32 size then request header and body. tshark 4.0 frames all three and names them, but misreads the key/value inside a v0 message (the bytes follow the v0 layout CRC, magic, attributes, key, value)" \
+		NOTES_SERVER="the three responses, matched by correlation id" cap_spec kafka 9092 kafka
 }
 cap_mongodb() {
 	NOTES_CLIENT="OP_MSG (2013): hello, insert with a kind-1 document sequence of six documents, find; messageLength counts the whole message" \
 		NOTES_SERVER="OP_MSG replies, responseTo = the request's requestID; the find reply carries the six documents" \
-		cap_spec mongodb 47017 mongo
+		cap_spec mongodb 27017 mongo
 }
 
 # ---------------------------------------------------------------- TPKT (xrdp, FreeRDP)
 cap_tpkt() {
-	echo "tpkt: not yet" >&2
+	local d=$W/rdp port=45389
+	mkdir -p "$d"
+	# xrdp with Standard RDP Security (no TLS) and fast-path off: every PDU then travels in
+	# TPKT (fast-path PDUs have no TPKT header, and TLS would hide the TPKTs).
+	sed -e 's/^fork=true/fork=false/' -e "s/^port=3389/port=$port/" \
+		-e 's/^security_layer=negotiate/security_layer=rdp/' \
+		-e 's/^use_fastpath=both/use_fastpath=none/' -e "s|^LogFile=.*|LogFile=$d/xrdp.log|" \
+		-e 's/^EnableSyslog=true/EnableSyslog=false/' /etc/xrdp/xrdp.ini >"$d/xrdp.ini"
+	# xrdp keeps its pid file and sockets under /run/xrdp: a /run of our own (mount namespace).
+	mount -t tmpfs tmpfs /run
+	mkdir -p /run/xrdp/sockdir
+	start tpkt-xvfb Xvfb :87 -nolisten tcp -screen 0 800x600x24
+	start tpkt-server xrdp --nodaemon --config "$d/xrdp.ini"
+	local srv=$LASTPID
+	wait_port $port "$srv"
+	pcap_start tpkt $port
+	# No credentials: xrdp draws its login screen (bitmap updates), FreeRDP shows it for 6 s.
+	DISPLAY=:87 timeout 6 xfreerdp /v:127.0.0.1:$port /sec:rdp -fast-path /cert:ignore \
+		/size:800x600 /bpp:16 >"$W/tpkt-client.log" 2>&1 || true
+	pcap_stop
+	stop "$srv"
+	umount /run
+	SERVER="xrdp $(version xrdp) (security_layer=rdp, crypt_level=high, use_fastpath=none)" \
+		CLIENT="xfreerdp $(version freerdp2-x11) (/sec:rdp -fast-path) under Xvfb" \
+		NOTES_CLIENT="X.224 Connection Request (with the mstshash cookie), then MCS (T.125) PDUs in TPKT: Connect Initial, Erect Domain, Attach User, six Channel Joins, Security Exchange, Client Info, and one more encrypted PDU; xrdp then drops the session (its log: MAC checksum error for non-FIPS PDU, a FreeRDP 2 / xrdp 0.9 mismatch in Standard RDP Security), so the capture holds the connection sequence only" \
+		NOTES_SERVER="X.224 Connection Confirm, MCS Connect Response (server data, 525 bytes), Attach User Confirm, six Channel Join Confirms, then the disconnect" \
+		emit tpkt 0 $port tpkt 0 0
 }
 
+# Each protocol runs in a subshell that stops what it started; a capture that tcpdump or
+# tshark finds incomplete (it happens on a busy machine) is made again, up to three times.
+failed=()
 for p in "${WANT[@]}"; do
-	log "$p"
-	NOTES_CLIENT="" NOTES_SERVER="" SOURCE=real SELECT=both
-	"cap_$p"
+	ok=
+	for try in 1 2 3; do
+		log "$p (try $try)"
+		rm -f "$W/entries/$p".*
+		set +e # not "if ( ... )": that would switch off errexit inside the subshell
+		(
+			set -e
+			PIDS=()
+			trap stop_all EXIT
+			NOTES_CLIENT="" NOTES_SERVER="" SOURCE=real SELECT=both
+			"cap_$p"
+		)
+		rc=$?
+		set -e
+		if ((rc == 0)); then
+			ok=1
+			break
+		fi
+	done
+	if [[ -z $ok ]]; then
+		failed+=("$p")
+		rm -f "$W/entries/$p".*
+	fi
 done
-python3 "$TOOLS" manifest "$HERE" "${ENTRIES[@]}"
+shopt -s nullglob
+python3 "$TOOLS" manifest "$HERE" "$W"/entries/*.json
+if ((${#failed[@]})); then
+	echo "capture.sh: no capture for: ${failed[*]}" >&2
+	exit 1
+fi
 log "done: $HERE/manifest.json"
