@@ -3,42 +3,17 @@ package bench
 import (
 	"errors"
 	"testing"
-	"time"
+
+	"github.com/framekit/framekit/internal/testkit"
 )
 
 // interleaveRound is how many operations of one implementation run before
 // interleave moves to the next.
 const interleaveRound = 1024
 
-// interleave compares implementations on a noisy machine, where running one
-// benchmark after another lets the load of other processes, not the code,
-// decide their ratio. It runs the fns in turn, interleaveRound calls each,
-// until each has run at least b.N times, so that all of them see the same
-// interference; it reports each one's mean ns per call as the metric
-// "ns/NAME" and returns those means by name. The benchmark's own ns/op is the
-// sum over all fns.
+// interleave is testkit.Interleave in rounds of interleaveRound calls.
 func interleave(b *testing.B, names []string, fns []func() error) map[string]float64 {
-	total := make([]time.Duration, len(fns))
-	rounds := (b.N + interleaveRound - 1) / interleaveRound
-	b.ResetTimer()
-	for range rounds {
-		for i, fn := range fns {
-			start := time.Now()
-			for range interleaveRound {
-				if err := fn(); err != nil {
-					b.Fatalf("%s: %v", names[i], err)
-				}
-			}
-			total[i] += time.Since(start)
-		}
-	}
-	b.StopTimer()
-	ns := make(map[string]float64, len(fns))
-	for i, name := range names {
-		ns[name] = float64(total[i].Nanoseconds()) / float64(rounds*interleaveRound)
-		b.ReportMetric(ns[name], "ns/"+name)
-	}
-	return ns
+	return testkit.Interleave(b, interleaveRound, names, fns)
 }
 
 // interleavedReadImpls are the readers BenchmarkReadInterleaved compares;

@@ -15,7 +15,7 @@ func Example_postgres() {
 	go func() {
 		f := frame.NewWithLayout(server, layout.Postgres)
 		defer f.Close()
-		f.WriteUnframed([]byte("N")) // no SSL: a byte outside the framing
+		f.WriteUnframed([]byte("N"))                                             // no SSL: a byte outside the framing
 		f.WriteFrame(frame.Frame{Before: []byte("R"), Body: []byte{0, 0, 0, 0}}) // AuthenticationOk
 		f.WriteFrame(frame.Frame{Before: []byte("Z"), Body: []byte("I")})        // ReadyForQuery, idle
 	}()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"testing"
-	"time"
 
 	"github.com/libp2p/go-msgio/pbio"
 	"google.golang.org/protobuf/encoding/protodelim"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/framekit/framekit/codec"
 	"github.com/framekit/framekit/frame"
+	"github.com/framekit/framekit/internal/testkit"
 	"github.com/framekit/framekit/pb"
 	"github.com/framekit/framekit/pb/internal/testpb"
 )
@@ -236,33 +236,12 @@ func BenchmarkInterleaved(b *testing.B) {
 	}
 }
 
-// interleave runs fns in turn as BenchmarkInterleaved says; names[0] is the
-// implementation the others are compared with.
+// interleave runs fns in turn as BenchmarkInterleaved says (see
+// testkit.Interleave); names[0] is the implementation the others are
+// compared with.
 func interleave(b *testing.B, names []string, fns []func() error) {
-	for _, fn := range fns { // warm the pools and buffers
-		if err := fn(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	total := make([]time.Duration, len(fns))
-	rounds := (b.N + interleaveRound - 1) / interleaveRound
-	b.ResetTimer()
-	for range rounds {
-		for i, fn := range fns {
-			start := time.Now()
-			for range interleaveRound {
-				if err := fn(); err != nil {
-					b.Fatalf("%s: %v", names[i], err)
-				}
-			}
-			total[i] += time.Since(start)
-		}
-	}
-	b.StopTimer()
-	for i, name := range names {
-		b.ReportMetric(float64(total[i].Nanoseconds())/float64(rounds*interleaveRound), "ns/"+name)
-		if i > 0 {
-			b.ReportMetric(float64(total[i])/float64(total[0]), name+"/"+names[0])
-		}
+	ns := testkit.Interleave(b, interleaveRound, names, fns)
+	for _, name := range names[1:] {
+		b.ReportMetric(ns[name]/ns[names[0]], name+"/"+names[0])
 	}
 }
