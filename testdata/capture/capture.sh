@@ -455,12 +455,15 @@ EOF
 	echo "[]." >"$d/enabled_plugins"
 	printf 'loopback_users = none\n' >"$d/rabbitmq.conf"
 	chown rabbitmq: "$d/enabled_plugins" "$d/rabbitmq.conf"
+	# Our own epmd in the foreground, so that it is stopped with the rest (Erlang would
+	# start one as a daemon otherwise).
+	start amqp-epmd env $(cat "$d/env") /usr/bin/epmd -address 127.0.0.1 -port 45369
 	start amqp-server env $(cat "$d/env") setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups \
 		/usr/lib/rabbitmq/bin/rabbitmq-server
 	local srv=$LASTPID
 	wait_port $port "$srv"
 	sleep 2
-	local url=amqp://guest:guest@127.0.0.1:$port/
+	local url=amqp://guest:guest@127.0.0.1:$port
 	amqp-declare-queue -u "$url" -q capture >/dev/null
 	repeat_bytes 400000 r >"$d/body"
 	pcap_start amqp $port
@@ -470,7 +473,6 @@ EOF
 	env $(cat "$d/env") setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups \
 		/usr/lib/rabbitmq/bin/rabbitmqctl -n capture@localhost stop >/dev/null 2>&1 || true
 	stop "$srv"
-	env $(cat "$d/env") /usr/bin/epmd -kill >/dev/null 2>&1 || true
 	SERVER="RabbitMQ $(version rabbitmq-server) (frame_max 131072)" CLIENT="amqp-tools $(version amqp-tools) (librabbitmq)"
 	SELECT=client NOTES_CLIENT="the publisher's connection (amqp-publish): skip = 8, the protocol header AMQP 0 0 9 1; a 400000-byte body split at the negotiated frame_max 131072 into body frames of 131064 bytes (131072 - 8)" \
 		NOTES_SERVER="" emit amqp 0 $port amqp 8 0
@@ -480,7 +482,9 @@ EOF
 
 # ---------------------------------------------------------------- SMB2 over direct TCP (Samba)
 cap_smb2() {
-	local d=$W/smb port=45445
+	# Port 445, not a high one: tshark's NBSS dissector reads the 24-bit length of direct
+	# TCP only on port 445 (elsewhere the 17-bit NetBIOS one); this namespace is ours alone.
+	local d=$W/smb port=445
 	mkdir -p "$d"/{share,private,lock,state,cache,pid,ncalrpc}
 	chmod 777 "$d/share"
 	repeat_bytes 1000000 s >"$d/share/big.txt"
@@ -508,7 +512,8 @@ cap_smb2() {
 	guest ok = yes
 	read only = no
 EOF
-	start smb-server smbd --foreground --no-process-group --debug-stdout -d 1 --configfile="$d/smb.conf"
+	# smbd signals its whole process group when it stops: give it a session of its own.
+	start smb-server setsid smbd --foreground --no-process-group --debug-stdout -d 1 --configfile="$d/smb.conf"
 	local srv=$LASTPID
 	wait_port $port "$srv"
 	pcap_start smb2 $port
@@ -519,7 +524,7 @@ EOF
 	SERVER="Samba smbd $(version samba), guest share" CLIENT="smbclient $(version smbclient) -m SMB3 -N" \
 		NOTES_CLIENT="direct TCP (no NetBIOS session request): NEGOTIATE, SESSION_SETUP, TREE_CONNECT, QUERY_DIRECTORY, READ, WRITE ..." \
 		NOTES_SERVER="the 1000000-byte file comes back in large READ responses" \
-		emit smb2 1 $port nbss 0 0
+		emit smb2 0 $port nbss 0 0
 }
 
 # ---------------------------------------------------------------- Kafka, MongoDB: built from spec
@@ -539,17 +544,43 @@ cap_spec() {
 }
 cap_kafka() {
 	NOTES_CLIENT="ApiVersions v0, Metadata v0, Produce v0 with a 3-message v0 message set (one 70000-byte value); BE32 size then request header and body" \
-		NOTES_SERVER="the three responses, matched by correlation id" cap_spec kafka 49092 kafka
+		NOTES_SERVER="the three responses, matched by correlation id" cap_spec kafka 9092 kafka
 }
 cap_mongodb() {
 	NOTES_CLIENT="OP_MSG (2013): hello, insert with a kind-1 document sequence of six documents, find; messageLength counts the whole message" \
 		NOTES_SERVER="OP_MSG replies, responseTo = the request's requestID; the find reply carries the six documents" \
-		cap_spec mongodb 47017 mongo
+		cap_spec mongodb 27017 mongo
 }
 
 # ---------------------------------------------------------------- TPKT (xrdp, FreeRDP)
 cap_tpkt() {
-	echo "tpkt: not yet" >&2
+	local d=$W/rdp port=45389
+	mkdir -p "$d"
+	# xrdp with Standard RDP Security (no TLS) and fast-path off: every PDU then travels in
+	# TPKT (fast-path PDUs have no TPKT header, and TLS would hide the TPKTs).
+	sed -e 's/^fork=true/fork=false/' -e "s/^port=3389/port=$port/" \
+		-e 's/^security_layer=negotiate/security_layer=rdp/' \
+		-e 's/^use_fastpath=both/use_fastpath=none/' -e "s|^LogFile=.*|LogFile=$d/xrdp.log|" \
+		-e 's/^EnableSyslog=true/EnableSyslog=false/' /etc/xrdp/xrdp.ini >"$d/xrdp.ini"
+	# xrdp keeps its pid file and sockets under /run/xrdp: a /run of our own (mount namespace).
+	mount -t tmpfs tmpfs /run
+	mkdir -p /run/xrdp/sockdir
+	start tpkt-xvfb Xvfb :87 -nolisten tcp -screen 0 800x600x24
+	start tpkt-server xrdp --nodaemon --config "$d/xrdp.ini"
+	local srv=$LASTPID
+	wait_port $port "$srv"
+	pcap_start tpkt $port
+	# No credentials: xrdp draws its login screen (bitmap updates), FreeRDP shows it for 6 s.
+	DISPLAY=:87 timeout 6 xfreerdp /v:127.0.0.1:$port /sec:rdp -fast-path /cert:ignore \
+		/size:800x600 /bpp:16 >"$W/tpkt-client.log" 2>&1 || true
+	pcap_stop
+	stop "$srv"
+	umount /run
+	SERVER="xrdp $(version xrdp) (security_layer=rdp, crypt_level=high, use_fastpath=none)" \
+		CLIENT="xfreerdp $(version freerdp2-x11) (/sec:rdp -fast-path) under Xvfb" \
+		NOTES_CLIENT="X.224 Connection Request (with the mstshash cookie), then MCS (T.125) PDUs in TPKT: Connect Initial, Erect Domain, Attach User, six Channel Joins, Security Exchange, Client Info, and one more encrypted PDU; xrdp then drops the session (its log: MAC checksum error for non-FIPS PDU, a FreeRDP 2 / xrdp 0.9 mismatch in Standard RDP Security), so the capture holds the connection sequence only" \
+		NOTES_SERVER="X.224 Connection Confirm, MCS Connect Response (server data, 525 bytes), Attach User Confirm, six Channel Join Confirms, then the disconnect" \
+		emit tpkt 0 $port tpkt 0 0
 }
 
 # Each protocol runs in a subshell that stops what it started; a capture that tcpdump or

@@ -65,7 +65,9 @@ SPECS = {
             "fields": [("len", ["rpc.fraglen"]), ("last", ["rpc.lastfrag"])]},
     "dns": {"elem": ("proto", "dns"), "key": "len", "fields": [("len", ["dns.length"])]},
     "smb2": {"elem": ("proto", "nbss"), "key": "len", "fields": [("len", ["nbss.length"])]},
-    "tpkt": {"elem": ("proto", "tpkt"), "key": "len",
+    # tshark's tpkt layer spans only the 4-byte header (COTP follows as its own layer);
+    # the length field counts the whole packet, so that is the frame's size.
+    "tpkt": {"elem": ("proto", "tpkt"), "key": "len", "size_is_len": True,
              "fields": [("len", ["tpkt.length"]), ("version", ["tpkt.version"])]},
     "kafka": {"elem": ("proto", "kafka"), "key": "len", "fields": [("len", ["kafka.len"])]},
     "mongodb": {"elem": ("proto", "mongo"), "key": "len",
@@ -169,6 +171,8 @@ def cmd_frames(pcap, stream, server_port, direction, protocol, decode_as, out):
                 vals = [(k, first_field(item, names)) for k, names in spec["fields"]]
                 size = int(item.get("size"))
                 d = dict(vals)
+                if spec.get("size_is_len") and d.get("len") is not None:
+                    size = d["len"]
                 if d.get(spec["key"]) is None:
                     if framed:
                         die("%s: unframed message after a frame at frame %d" % (protocol, len(lines) + 1))
@@ -245,7 +249,7 @@ def kafka_messages():
 
     # ApiVersions v0 (key 18): empty request; response lists supported ranges.
     req(18, 0, 1, b"")
-    ranges = [(0, 0, 9), (1, 0, 13), (3, 0, 12), (18, 0, 3)]
+    ranges = [(0, 0, 8), (1, 0, 11), (3, 0, 9), (18, 0, 3)]
     resp(1, struct.pack(">h", 0) + karray([struct.pack(">hhh", *r) for r in ranges]))
     # Metadata v0 (key 3): one topic.
     req(3, 0, 2, karray([kstr("frames")]))
@@ -256,7 +260,8 @@ def kafka_messages():
     # Produce v0 (key 0): a message set of three v0 messages, one of 70000 bytes.
     msgset = b""
     for i, value in enumerate([b"first", b"x" * 70000, b"third"]):
-        body = struct.pack(">bb", 0, 0) + struct.pack(">i", -1) + struct.pack(">i", len(value)) + value
+        key = b"k%d" % i
+        body = struct.pack(">bbi", 0, 0, len(key)) + key + struct.pack(">i", len(value)) + value
         msg = struct.pack(">I", zlib.crc32(body)) + body
         msgset += struct.pack(">qi", i, len(msg)) + msg
     partdata = struct.pack(">ii", 0, len(msgset)) + msgset
