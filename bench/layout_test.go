@@ -30,16 +30,14 @@ var layoutImpls = []string{"plain-BE32", "postgres-frame", "postgres-msg", "http
 // bodies and header fields of 1s.
 func layoutStream[L codec.LengthCodec](lay frame.Layout[L], size int) []byte {
 	spec := lay.Spec()
-	fr := frame.Frame{Body: make([]byte, size)}
-	for _, f := range spec.Before {
-		fr.Before = append(fr.Before, make([]byte, f.Size)...)
+	var h frame.Header
+	for _, f := range append(spec.Before, spec.After...) {
+		h.Fields = append(h.Fields, make([]byte, f.Size)...)
 	}
-	for _, f := range spec.After {
-		fr.After = append(fr.After, make([]byte, f.Size)...)
-	}
+	body := make([]byte, size)
 	var s []byte
 	for i := 0; i < 2 || len(s) < 256<<10; i++ {
-		s, _ = lay.AppendFrame(s, fr)
+		s, _ = lay.AppendFrame(s, h, body)
 	}
 	return s
 }
@@ -48,8 +46,8 @@ func layoutStream[L codec.LengthCodec](lay frame.Layout[L], size int) []byte {
 // returns the body.
 func frameRead[L codec.LengthCodec](f *frame.Framer[L]) func() ([]byte, error) {
 	return func() ([]byte, error) {
-		fr, err := f.ReadFrameView()
-		return fr.Body, err
+		_, body, err := f.ReadFrameView()
+		return body, err
 	}
 }
 

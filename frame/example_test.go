@@ -279,16 +279,16 @@ func ExampleNewLayout() {
 	go func() {
 		f := frame.NewWithLayout(client, lay)
 		defer f.Close()
-		f.WriteFrame(frame.Frame{Before: []byte{0, 7}, Body: []byte("hello")})
+		f.WriteFrame(frame.Header{Fields: []byte{0, 7}}, []byte("hello"))
 	}()
 	f := frame.NewWithLayout(server, lay)
 	defer f.Close()
-	fr, err := f.ReadFrame()
+	h, body, err := f.ReadFrame()
 	if err != nil {
 		panic(err)
 	}
-	wire, _ := lay.AppendFrame(nil, fr)
-	fmt.Printf("%s %q\n% x\n", lay.Format(fr), fr.Body, wire)
+	wire, _ := lay.AppendFrame(nil, h, body)
+	fmt.Printf("%s %q\n% x\n", lay.Format(h), body, wire)
 
 	// A combination that cannot work is refused when the layout is built.
 	_, err = frame.NewLayout[codec.Uvarint](frame.LayoutSpec{Counts: frame.CountsFrame})

@@ -122,14 +122,13 @@ func appendHeader[L codec.LengthCodec](kind headerKind, dst []byte, n int) []byt
 
 // inLineFrame is inLine for a layout Framer: when the next frame is whole in
 // the read buffer, within the limit and with the right trailer, it consumes
-// the frame and returns it, its slices aliasing the buffer. Otherwise it
-// changes nothing and returns ok == false for the general path to decide.
-// Length fields of the common widths are decoded here; others, and varints,
-// through L. It fills in *fr rather than returning a Frame, which would cost
-// its callers a copy of ten words each.
-func (rd *reader[L]) inLineFrame(fr *Frame) (ok bool) {
+// the frame, fills in *h and returns the body, both aliasing the buffer.
+// Otherwise it changes nothing and returns ok == false for the general path
+// to decide. Length fields of the common widths are decoded here; others,
+// and varints, through L.
+func (rd *reader[L]) inLineFrame(h *Header) (body []byte, ok bool) {
 	if rd.header.decoded || rd.view != nil || rd.err != nil || rd.skip.left > 0 {
-		return false
+		return nil, false
 	}
 	s := &rd.lay.shape
 	src := rd.buf[rd.r:rd.w] // empty in exact mode
@@ -140,11 +139,11 @@ func (rd *reader[L]) inLineFrame(fr *Frame) (ok bool) {
 	if s.field == fieldOther { // varints too
 		var err error
 		if v, flags, size, err = decodeLayout[L](s, src); err != nil {
-			return false
+			return nil, false
 		}
 	} else {
 		if len(src) < size {
-			return false
+			return nil, false
 		}
 		f := src[s.before:]
 		switch s.field {
@@ -167,32 +166,30 @@ func (rd *reader[L]) inLineFrame(fr *Frame) (ok bool) {
 			flags, v = v&^s.mask, v&s.mask
 		}
 		if v < s.adjust {
-			return false // malformed: the general path reports it
+			return nil, false // malformed: the general path reports it
 		}
 		v -= s.adjust
 	}
 	t := len(s.trailer)
 	if v > uint64(rd.maxSize) || v+uint64(t) > uint64(len(src)-size) {
-		return false
+		return nil, false
 	}
 	end := size + int(v)
 	switch {
 	case t == 0:
 	case t == 1:
 		if src[end] != s.trailer[0] {
-			return false
+			return nil, false
 		}
 	default:
 		if !bytes.Equal(src[end:end+t], s.trailer) {
-			return false
+			return nil, false
 		}
 	}
 	rd.r += end + t
-	fr.Before = src[:s.before:s.before]
-	fr.After = src[size-s.after : size : size]
-	fr.Flags = flags
-	fr.Body = src[size:end:end]
-	return true
+	h.Fields = rd.lay.fields(src[:size:size])
+	h.Flags = flags
+	return src[size:end:end], true
 }
 
 // batchInLine is the hot path of WriteMsg with WithWriteBuffer. When the

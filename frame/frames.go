@@ -15,82 +15,80 @@ func (f *Framer[L]) Layout() Layout[L] {
 	return Layout[L]{f.wr.lay}
 }
 
-// ReadFrameView reads the next frame and returns its header fields and body
-// as views that the Framer owns, valid until the next read call, as
-// ReadMsgView's result is; the caller may modify the bytes. A frame whose
-// trailer is wrong is an *errs.MalformedTrailerError, and leaves the stream
-// out of step. The other errors are those of ReadMsg. On a plain Framer the
-// frame has a body only.
-func (f *Framer[L]) ReadFrameView() (fr Frame, err error) {
+// ReadFrameView reads the next frame and returns its header (the fields and
+// the flags) and its body as views that the Framer owns, valid until the
+// next read call, as ReadMsgView's result is; the caller may modify the
+// bytes. A frame whose trailer is wrong is an *errs.MalformedTrailerError,
+// and leaves the stream out of step. The other errors are those of ReadMsg.
+// On a plain Framer the header is empty.
+func (f *Framer[L]) ReadFrameView() (h Header, body []byte, err error) {
 	f.rd.mu.Lock()
-	if f.rd.lay != nil && !f.rd.closed.Load() && f.rd.inLineFrame(&fr) {
-		f.rd.mu.Unlock() // no defer on this path: it would cost a tenth of it
-		return fr, nil
+	if f.rd.lay != nil && !f.rd.closed.Load() {
+		if body, ok := f.rd.inLineFrame(&h); ok {
+			f.rd.mu.Unlock() // no defer on this path: it would cost a tenth of it
+			return h, body, nil
+		}
 	}
 	f.rd.mu.Unlock()
 	return f.readFrameView()
 }
 
 // readFrameView is ReadFrameView when the in-line path declined the frame.
-func (f *Framer[L]) readFrameView() (Frame, error) {
+func (f *Framer[L]) readFrameView() (Header, []byte, error) {
 	f.rd.mu.Lock()
 	defer f.rd.mu.Unlock()
 	if f.rd.closed.Load() {
-		return Frame{}, f.rd.shut()
+		return Header{}, nil, f.rd.shut()
 	}
 	return f.rd.frameView()
 }
 
 // ReadFrame is ReadFrameView for a frame the caller owns: its header fields
 // and body share one new allocation.
-func (f *Framer[L]) ReadFrame() (Frame, error) {
+func (f *Framer[L]) ReadFrame() (Header, []byte, error) {
 	f.rd.mu.Lock()
 	defer f.rd.mu.Unlock()
 	if f.rd.closed.Load() {
-		return Frame{}, f.rd.shut()
+		return Header{}, nil, f.rd.shut()
 	}
-	fr, err := f.rd.frameView()
+	h, body, err := f.rd.frameView()
 	if err != nil {
-		return Frame{}, err
+		return Header{}, nil, err
 	}
-	b, a := len(fr.Before), len(fr.After)
-	owned := make([]byte, b+a+len(fr.Body))
-	copy(owned, fr.Before)
-	copy(owned[b:], fr.After)
-	copy(owned[b+a:], fr.Body)
-	fr.Body = owned[b+a:]
-	if b > 0 {
-		fr.Before = owned[:b:b]
-	}
-	if a > 0 {
-		fr.After = owned[b : b+a : b+a]
+	n := len(h.Fields)
+	owned := make([]byte, n+len(body))
+	copy(owned, h.Fields)
+	copy(owned[n:], body)
+	if n > 0 {
+		h.Fields = owned[:n:n]
 	}
 	f.rd.release()
 	f.rd.dropView()
-	return fr, nil
+	return h, owned[n:], nil
 }
 
-// WriteFrame writes fr as one frame of the Framer's layout, filling in the
-// length from the body. fr.Before and fr.After must hold exactly the bytes
-// of the layout's fields, or be nil for zero bytes; fr.Flags may only have
-// bits of the length field above the layout's LengthMask. A frame that does
-// not fit is a plain error and nothing is written. A body the length field
-// cannot carry, or above MaxSize, is an *errs.MessageTooLargeError: a length
-// is never truncated. The other errors, and what the Framer keeps of fr, are
-// those of WriteMsg. On a plain Framer, WriteFrame is WriteMsg of fr.Body,
-// and fields or flags are an error.
-func (f *Framer[L]) WriteFrame(fr Frame) error {
+// WriteFrame writes one frame of the Framer's layout with header h and the
+// body, filling in the length from the body. h.Fields must hold exactly the
+// bytes of the layout's fields, or be nil for zero bytes; h.Flags may only
+// have bits of the length field above the layout's LengthMask. A header
+// that does not fit is a plain error and nothing is written. A body the
+// length field cannot carry, or above MaxWriteSize, is an
+// *errs.MessageTooLargeError: a length is never truncated. The other errors,
+// and what the Framer keeps of body, are those of WriteMsg. On a plain
+// Framer, WriteFrame is WriteMsg of the body, and fields or flags are an
+// error.
+func (f *Framer[L]) WriteFrame(h Header, body []byte) error {
 	if f.wr.lay == nil {
-		if len(fr.Before) != 0 || len(fr.After) != 0 || fr.Flags != 0 {
-			return Layout[L]{}.check(&fr)
+		if len(h.Fields) != 0 || h.Flags != 0 {
+			return Layout[L]{}.check(&h)
 		}
-		return f.wr.writeMsg(fr.Body)
+		return f.wr.writeMsg(body)
 	}
-	return f.wr.writeFrame(&fr)
+	return f.wr.writeFrame(&h, body)
 }
 
 // check is shape.check for the plain layout.
-func (Layout[L]) check(*Frame) error {
+func (Layout[L]) check(*Header) error {
 	var c L
 	return &layoutError{"frame: the plain " + c.String() + " layout has no header fields or flags"}
 }
@@ -176,33 +174,27 @@ func (wr *writer[L]) writeUnframed(p []byte) error {
 	return wr.send(append(buf, p...), len(p), pooled, false)
 }
 
-// frameView returns the next frame with views of its fields and body.
-func (rd *reader[L]) frameView() (Frame, error) {
+// frameView returns the next frame's header and body as views.
+func (rd *reader[L]) frameView() (Header, []byte, error) {
 	if rd.lay == nil {
 		body, ok := rd.inLine()
 		if ok {
-			return Frame{Body: body}, nil
+			return Header{}, body, nil
 		}
 		body, err := rd.viewSlow()
-		return Frame{Body: body}, err
+		return Header{}, body, err
 	}
-	var fr Frame
-	if rd.inLineFrame(&fr) {
-		return fr, nil
+	var h Header
+	if body, ok := rd.inLineFrame(&h); ok {
+		return h, body, nil
 	}
 	payload, err := rd.payloadView()
 	if err != nil {
-		return Frame{}, err
+		return Header{}, nil, err
 	}
 	body, err := rd.cutTrailer(payload)
 	if err != nil {
-		return Frame{}, err
+		return Header{}, nil, err
 	}
-	s, hdr := &rd.lay.shape, rd.lay.hdr[:rd.lay.size]
-	return Frame{
-		Before: hdr[:s.before:s.before],
-		After:  hdr[len(hdr)-s.after:],
-		Flags:  rd.lay.flags,
-		Body:   body,
-	}, nil
+	return Header{Fields: rd.lay.fields(rd.lay.hdr[:rd.lay.size]), Flags: rd.lay.flags}, body, nil
 }

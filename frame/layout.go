@@ -67,7 +67,7 @@ type LayoutSpec struct {
 
 	// LengthMask, when not 0, says which bits of the length field hold the
 	// length: a run of low bits, such as 0x7fffffff for ONC RPC record marking.
-	// The bits above it are flags, Frame.Flags. Only for fixed-width codecs.
+	// The bits above it are flags, Header.Flags. Only for fixed-width codecs.
 	LengthMask uint64
 
 	// Trailer is fixed bytes that end every frame (AMQP's frame-end octet
@@ -306,50 +306,45 @@ func (l Layout[L]) HeaderSize(n int) int {
 	return layoutHeaderSize[L](l.s, n)
 }
 
-// AppendFrame appends fr as one frame to dst and returns the extended slice,
-// filling in the length. It is WriteFrame without a Framer, and checks the
-// same things, returning the same errors with dst unchanged: fields of the
-// wrong size, flags outside the layout's flag bits, a body the field cannot
-// carry (*errs.MessageTooLargeError).
-func (l Layout[L]) AppendFrame(dst []byte, fr Frame) ([]byte, error) {
+// AppendFrame appends a frame with header h and body to dst and returns
+// the extended slice, filling in the length. It is WriteFrame without a
+// Framer, and checks the same things, returning the same errors with dst
+// unchanged: fields of the wrong size, flags outside the layout's flag bits,
+// a body the field cannot carry (*errs.MessageTooLargeError).
+func (l Layout[L]) AppendFrame(dst []byte, h Header, body []byte) ([]byte, error) {
 	if l.plain() {
-		if len(fr.Before) != 0 || len(fr.After) != 0 || fr.Flags != 0 {
+		if len(h.Fields) != 0 || h.Flags != 0 {
 			return dst, errors.New("frame: the plain layout has no header fields or flags")
 		}
-		return AppendFrame[L](dst, fr.Body)
+		return AppendFrame[L](dst, body)
 	}
-	if err := l.s.check(&fr); err != nil {
+	if err := l.s.check(&h); err != nil {
 		return dst, err
 	}
-	if uint64(len(fr.Body)) > l.s.maxBody {
-		return dst, &errs.MessageTooLargeError{Size: uint64(len(fr.Body)), Max: l.s.maxBody}
+	if uint64(len(body)) > l.s.maxBody {
+		return dst, &errs.MessageTooLargeError{Size: uint64(len(body)), Max: l.s.maxBody}
 	}
-	dst = appendLayoutHeader[L](l.s, dst, len(fr.Body), &fr)
-	dst = append(dst, fr.Body...)
+	dst = appendLayoutHeader[L](l.s, dst, len(body), &h)
+	dst = append(dst, body...)
 	return append(dst, l.s.trailer...), nil
 }
 
-// Field returns the value of the header field called name in fr, read as its
+// Field returns the value of the header field called name in h, read as its
 // format says (a FieldChar is its byte), and whether the layout has such a
-// field. fr must come from a Framer or AppendFrame using this layout.
-func (l Layout[L]) Field(fr Frame, name string) (uint64, bool) {
+// field. h must come from a Framer using this layout, or be written for one.
+func (l Layout[L]) Field(h Header, name string) (uint64, bool) {
 	if l.plain() {
 		return 0, false
 	}
-	for _, part := range [2]struct {
-		fields []Field
-		bytes  []byte
-	}{{l.s.spec.Before, fr.Before}, {l.s.spec.After, fr.After}} {
-		at := 0
-		for _, f := range part.fields {
-			if f.Name == name {
-				if at+f.Size > len(part.bytes) {
-					return 0, false
-				}
-				return fieldValue(f, part.bytes[at:at+f.Size]), true
+	at := 0
+	for _, f := range l.fieldNames() {
+		if f.Name == name {
+			if at+f.Size > len(h.Fields) {
+				return 0, false
 			}
-			at += f.Size
+			return fieldValue(f, h.Fields[at:at+f.Size]), true
 		}
+		at += f.Size
 	}
 	return 0, false
 }
@@ -368,17 +363,17 @@ func fieldValue(f Field, b []byte) uint64 {
 	return v
 }
 
-// Format returns fr's header fields as text, "name=value" separated by
+// Format returns h's fields as text, "name=value" separated by
 // spaces, each as its format says: type='Q', flags=0x25, stream=1. With a
 // length mask it ends with the flags, as flags=0x80000000. The plain layout
 // has no fields: Format returns "".
-func (l Layout[L]) Format(fr Frame) string {
+func (l Layout[L]) Format(h Header) string {
 	if l.plain() {
 		return ""
 	}
 	var b strings.Builder
 	for _, name := range l.fieldNames() {
-		v, _ := l.Field(fr, name.Name)
+		v, _ := l.Field(h, name.Name)
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
@@ -401,7 +396,7 @@ func (l Layout[L]) Format(fr Frame) string {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		fmt.Fprintf(&b, "flags=%#x", fr.Flags)
+		fmt.Fprintf(&b, "flags=%#x", h.Flags)
 	}
 	return b.String()
 }
@@ -410,24 +405,29 @@ func (l Layout[L]) fieldNames() []Field {
 	return append(cloneFields(l.s.spec.Before), l.s.spec.After...)
 }
 
-// Frame is one frame of a layout: its header fields, flags and body. Read
-// from a Framer, its slices follow the rule of the method that returned it;
-// written, the Framer fills in the length.
-type Frame struct {
-	Before []byte // the bytes of the layout's Before fields, in order
-	After  []byte // the bytes of its After fields, in order
+// Header is the header of one frame of a layout besides its length: the
+// fields and the flags. Read from a Framer, its slice follows the rule of
+// the method that returned it; written, the Framer fills in the length.
+//
+// It is four words, so that the compiler keeps it in registers, and
+// ReadFrameView's header, body and error come back in registers: a larger
+// struct is copied through memory at every call.
+type Header struct {
+	// Fields holds the bytes of the layout's header fields in order, those
+	// before the length field and then those after it, without the length:
+	// a PostgreSQL message's type is Fields[0], an HTTP/2 frame's flags
+	// Fields[1]. Layout.Field reads one by name. Nil stands for zero bytes
+	// when writing.
+	Fields []byte
 	Flags  uint64 // the length field's bits above the layout's LengthMask; 0 without one
-	Body   []byte
 }
 
-// check returns the error of a frame to be written whose fields do not fit
-// the layout: nil Before and After stand for zero bytes.
-func (s *shape) check(fr *Frame) error {
+// check returns the error of a header to be written whose fields do not
+// fit the layout: nil Fields stand for zero bytes.
+func (s *shape) check(fr *Header) error {
 	switch {
-	case fr.Before != nil && len(fr.Before) != s.before:
-		return fmt.Errorf("frame: layout %s: %d bytes of fields before the length, want %d", s.name, len(fr.Before), s.before)
-	case fr.After != nil && len(fr.After) != s.after:
-		return fmt.Errorf("frame: layout %s: %d bytes of fields after the length, want %d", s.name, len(fr.After), s.after)
+	case fr.Fields != nil && len(fr.Fields) != s.before+s.after:
+		return fmt.Errorf("frame: layout %s: %d bytes of header fields, want %d", s.name, len(fr.Fields), s.before+s.after)
 	case fr.Flags&^s.flagBits != 0:
 		return fmt.Errorf("frame: layout %s: flags %#x outside the flag bits %#x", s.name, fr.Flags, s.flagBits)
 	}
@@ -444,20 +444,22 @@ func layoutHeaderSize[L codec.LengthCodec](s *shape, n int) int {
 }
 
 // appendLayoutHeader appends the header of a frame with fr's fields and an
-// n-byte body to dst; fr's nil fields are zero bytes. fr has passed check and
-// n is at most s.maxBody.
-func appendLayoutHeader[L codec.LengthCodec](s *shape, dst []byte, n int, fr *Frame) []byte {
+// n-byte body to dst; nil fields are zero bytes. fr has passed check and n
+// is at most s.maxBody.
+func appendLayoutHeader[L codec.LengthCodec](s *shape, dst []byte, n int, fr *Header) []byte {
 	var c L
-	dst = appendField(dst, fr.Before, s.before)
+	if fr.Fields == nil {
+		dst = appendZeros(dst, s.before)
+		dst = c.AppendLength(dst, uint64(n)+s.adjust|fr.Flags)
+		return appendZeros(dst, s.after)
+	}
+	dst = append(dst, fr.Fields[:s.before]...)
 	dst = c.AppendLength(dst, uint64(n)+s.adjust|fr.Flags)
-	return appendField(dst, fr.After, s.after)
+	return append(dst, fr.Fields[s.before:]...)
 }
 
-func appendField(dst, b []byte, size int) []byte {
-	if b != nil {
-		return append(dst, b...)
-	}
-	for range size {
+func appendZeros(dst []byte, n int) []byte {
+	for range n {
 		dst = append(dst, 0)
 	}
 	return dst

@@ -34,15 +34,19 @@ func FuzzLayoutRead(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		read := func(buffer int) ([]frame.Frame, error) {
+		type frameRead struct {
+			h    frame.Header
+			body []byte
+		}
+		read := func(buffer int) ([]frameRead, error) {
 			conn := p.New(testkit.Scheduled(data, steps), frame.WithReadBuffer(buffer), frame.WithMaxSize(int(limit)))
-			var frames []frame.Frame
+			var frames []frameRead
 			for {
-				fr, err := conn.ReadFrame()
+				h, body, err := conn.ReadFrame()
 				if err != nil {
 					return frames, err
 				}
-				frames = append(frames, fr)
+				frames = append(frames, frameRead{h, body})
 			}
 		}
 		frames, err := read(int(readBuffer))
@@ -52,7 +56,7 @@ func FuzzLayoutRead(f *testing.F) {
 		var wire []byte
 		for i, fr := range frames {
 			var werr error
-			if wire, werr = p.AppendFrame(wire, fr); werr != nil {
+			if wire, werr = p.AppendFrame(wire, fr.h, fr.body); werr != nil {
 				t.Fatalf("%s: frame %d read but not written: %v", p, i, werr)
 			}
 		}

@@ -42,7 +42,7 @@ func checkHeaderSize[L codec.LengthCodec](t *rapid.T) {
 	}
 	// Around the sizes where a varint grows a byte, and a few others.
 	n := rapid.SampledFrom([]int{0, 1, 127, 128, 129, 16383, 16384, 16385, 70000}).Draw(t, "n")
-	got, err := lay.AppendFrame(nil, frame.Frame{Body: make([]byte, n)})
+	got, err := lay.AppendFrame(nil, frame.Header{}, make([]byte, n))
 	if err != nil {
 		t.Fatal(err)
 	}

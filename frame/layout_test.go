@@ -96,20 +96,20 @@ func TestLengthThatCountsItself(t *testing.T) {
 	lay := frame.MustLayout[codec.BE32](frame.LayoutSpec{Before: []frame.Field{{Name: "type", Size: 1, Format: frame.FieldChar}}, Counts: frame.CountsFromLength})
 	wire := []byte{'Z', 0, 0, 0, 5, 'I'}
 	f := frame.NewWithLayout(testkit.Reading(wire), lay)
-	fr, err := f.ReadFrameView()
-	if err != nil || string(fr.Before) != "Z" || string(fr.Body) != "I" {
-		t.Fatalf("read %q %q, %v", fr.Before, fr.Body, err)
+	h, body, err := f.ReadFrameView()
+	if err != nil || string(h.Fields) != "Z" || string(body) != "I" {
+		t.Fatalf("read %q %q, %v", h.Fields, body, err)
 	}
-	if got := lay.Format(fr); got != `type='Z'` {
+	if got := lay.Format(h); got != `type='Z'` {
 		t.Errorf("Format = %s", got)
 	}
-	if out, _ := lay.AppendFrame(nil, fr); !bytes.Equal(out, wire) {
+	if out, _ := lay.AppendFrame(nil, h, body); !bytes.Equal(out, wire) {
 		t.Errorf("re-encoded as % x, want % x", out, wire)
 	}
 
 	// A length smaller than the bytes it counts can never be right.
 	f = frame.NewWithLayout(testkit.Reading([]byte{'Z', 0, 0, 0, 3, 'I'}), lay)
-	_, err = f.ReadFrameView()
+	_, _, err = f.ReadFrameView()
 	var mal *errs.MalformedLengthError
 	if !errors.As(err, &mal) || !strings.Contains(err.Error(), "length 3 is less than the 4") {
 		t.Fatalf("a length of 3 counting a 4-byte field: %v", err)
@@ -121,7 +121,7 @@ func TestLengthThatCountsItself(t *testing.T) {
 
 func TestTrailerIsChecked(t *testing.T) {
 	lay := frame.MustLayout[codec.BE32](frame.LayoutSpec{Before: []frame.Field{{Name: "type", Size: 1}}, Trailer: []byte{0xCE}})
-	good, _ := lay.AppendFrame(nil, frame.Frame{Before: []byte{8}, Body: []byte("hb")})
+	good, _ := lay.AppendFrame(nil, frame.Header{Fields: []byte{8}}, []byte("hb"))
 	bad := bytes.Clone(good)
 	bad[len(bad)-1] = 0xCD
 	for _, buffer := range []int{0, frame.DefaultReadBuffer} {
@@ -134,7 +134,7 @@ func TestTrailerIsChecked(t *testing.T) {
 		if !errors.As(err, &trailer) || !bytes.Equal(trailer.Got, []byte{0xCD}) || !errors.Is(err, errs.ErrMsgio) {
 			t.Fatalf("buffer %d: the bad trailer: %v", buffer, err)
 		}
-		if _, again := f.ReadFrameView(); again != err {
+		if _, _, again := f.ReadFrameView(); again != err {
 			t.Fatalf("buffer %d: not sticky: %v", buffer, again)
 		}
 	}
@@ -158,10 +158,10 @@ func TestLengthIsNeverTruncated(t *testing.T) {
 	if !errors.As(err, &tooLarge) || tooLarge.Size != 253 || tooLarge.Max != 252 || out.Len() != 0 {
 		t.Fatalf("253 bytes: %v, wrote %d bytes", err, out.Len())
 	}
-	if _, err := lay.AppendFrame(nil, frame.Frame{Body: make([]byte, 253)}); !errors.As(err, &tooLarge) {
+	if _, err := lay.AppendFrame(nil, frame.Header{}, make([]byte, 253)); !errors.As(err, &tooLarge) {
 		t.Fatalf("AppendFrame of 253 bytes: %v", err)
 	}
-	if err := f.WriteFrame(frame.Frame{After: []byte{1}, Body: nil}); err == nil || errors.Is(err, errs.ErrIO) || out.Len() != 0 {
+	if err := f.WriteFrame(frame.Header{Fields: []byte{1}}, nil); err == nil || errors.Is(err, errs.ErrIO) || out.Len() != 0 {
 		t.Fatalf("a 1-byte field where the layout has 2: %v", err)
 	}
 	if err := f.WriteMsg(make([]byte, 252)); err != nil || out.Bytes()[0] != 255 {
@@ -174,18 +174,18 @@ func TestLengthMaskCarriesFlags(t *testing.T) {
 	lay := frame.MustLayout[codec.BE32](frame.LayoutSpec{LengthMask: 1<<31 - 1})
 	var out testkit.Buffer
 	f := frame.NewWithLayout(&out, lay)
-	if err := f.WriteFrame(frame.Frame{Flags: 1 << 31, Body: []byte("xid")}); err != nil {
+	if err := f.WriteFrame(frame.Header{Flags: 1 << 31}, []byte("xid")); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.WriteFrame(frame.Frame{Flags: 1 << 30}); err == nil {
+	if err := f.WriteFrame(frame.Header{Flags: 1 << 30}, nil); err == nil {
 		t.Fatal("a flag inside the length bits was accepted")
 	}
 	if want := []byte{0x80, 0, 0, 3, 'x', 'i', 'd'}; !bytes.Equal(out.Bytes(), want) {
 		t.Fatalf("wrote % x, want % x", out.Bytes(), want)
 	}
-	fr, err := f.ReadFrame()
-	if err != nil || fr.Flags != 1<<31 || string(fr.Body) != "xid" {
-		t.Fatalf("read back %#x %q, %v", fr.Flags, fr.Body, err)
+	h, body, err := f.ReadFrame()
+	if err != nil || h.Flags != 1<<31 || string(body) != "xid" {
+		t.Fatalf("read back %#x %q, %v", h.Flags, body, err)
 	}
 }
 
@@ -195,8 +195,8 @@ func TestLengthMaskCarriesFlags(t *testing.T) {
 func TestReadUnframedKeepsReadAhead(t *testing.T) {
 	lay := frame.MustLayout[codec.BE24](frame.LayoutSpec{After: []frame.Field{{Name: "type", Size: 1}, {Name: "flags", Size: 1}, {Name: "stream", Size: 4}}})
 	preface := []byte("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
-	settings, _ := lay.AppendFrame(nil, frame.Frame{After: []byte{4, 0, 0, 0, 0, 0}})
-	ping, _ := lay.AppendFrame(nil, frame.Frame{After: []byte{6, 0, 0, 0, 0, 0}, Body: []byte("12345678")})
+	settings, _ := lay.AppendFrame(nil, frame.Header{Fields: []byte{4, 0, 0, 0, 0, 0}}, nil)
+	ping, _ := lay.AppendFrame(nil, frame.Header{Fields: []byte{6, 0, 0, 0, 0, 0}}, []byte("12345678"))
 	wire := append(append(bytes.Clone(preface), settings...), ping...)
 	for _, buffer := range []int{0, 16, frame.DefaultReadBuffer} {
 		stream := testkit.Reading(wire)
@@ -206,12 +206,12 @@ func TestReadUnframedKeepsReadAhead(t *testing.T) {
 			t.Fatalf("buffer %d: preface %q, %d, %v", buffer, got, n, err)
 		}
 		for _, want := range []byte{4, 6} {
-			fr, err := f.ReadFrameView()
-			if err != nil || fr.After[0] != want {
-				t.Fatalf("buffer %d: frame of type %d: %+v, %v", buffer, want, fr, err)
+			h, _, err := f.ReadFrameView()
+			if err != nil || h.Fields[0] != want {
+				t.Fatalf("buffer %d: frame of type %d: %+v, %v", buffer, want, h, err)
 			}
 		}
-		if _, err := f.ReadFrameView(); err != io.EOF {
+		if _, _, err := f.ReadFrameView(); err != io.EOF {
 			t.Fatalf("buffer %d: after the frames: %v", buffer, err)
 		}
 	}
@@ -231,7 +231,7 @@ func TestWriteUnframed(t *testing.T) {
 	if err := f.WriteUnframed([]byte("N")); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.WriteFrame(frame.Frame{Before: []byte("R"), Body: []byte{0, 0, 0, 0}}); err != nil {
+	if err := f.WriteFrame(frame.Header{Fields: []byte("R")}, []byte{0, 0, 0, 0}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Flush(); err != nil {
@@ -246,15 +246,15 @@ func TestWriteUnframed(t *testing.T) {
 func TestPlainFramerFrames(t *testing.T) {
 	var out testkit.Buffer
 	f := frame.New[codec.BE16](&out)
-	if err := f.WriteFrame(frame.Frame{Before: []byte{1}}); err == nil {
+	if err := f.WriteFrame(frame.Header{Fields: []byte{1}}, nil); err == nil {
 		t.Fatal("a field on a plain Framer was accepted")
 	}
-	if err := f.WriteFrame(frame.Frame{Body: []byte("hi")}); err != nil {
+	if err := f.WriteFrame(frame.Header{}, []byte("hi")); err != nil {
 		t.Fatal(err)
 	}
-	fr, err := f.ReadFrame()
-	if err != nil || string(fr.Body) != "hi" || fr.Before != nil || f.Layout().String() != "be16" {
-		t.Fatalf("%+v, %v", fr, err)
+	h, body, err := f.ReadFrame()
+	if err != nil || string(body) != "hi" || h.Fields != nil || f.Layout().String() != "be16" {
+		t.Fatalf("%+v %q, %v", h, body, err)
 	}
 }
 
@@ -273,8 +273,8 @@ func TestStreamedLayoutFrames(t *testing.T) {
 		if err := w.WriteMsg([]byte("next")); err != nil {
 			t.Fatal(err)
 		}
-		want, _ := lay.AppendFrame(nil, frame.Frame{Body: body})
-		want, _ = lay.AppendFrame(want, frame.Frame{Body: []byte("next")})
+		want, _ := lay.AppendFrame(nil, frame.Header{}, body)
+		want, _ = lay.AppendFrame(want, frame.Header{}, []byte("next"))
 		if !bytes.Equal(wire.Bytes(), want) {
 			t.Fatalf("%d bytes: WriteMsgFrom wrote %d bytes, AppendFrame makes %d", size, wire.Len(), len(want))
 		}
@@ -317,14 +317,17 @@ func TestLayoutReadsResumeAfterATimeoutAtEveryByte(t *testing.T) {
 		Counts:  frame.CountsFromLength,
 		Trailer: []byte{0xCE, 0xCF},
 	})
-	frames := []frame.Frame{
-		{Before: []byte{1, 0, 7}, After: []byte{9}, Body: []byte("small")},
-		{Before: []byte{3, 0, 8}, After: []byte{10}, Body: bytes.Repeat([]byte("large body "), 9000)}, // larger than the read buffer
-		{Before: []byte{8, 0, 0}, After: []byte{11}},
+	frames := []struct {
+		h    frame.Header
+		body []byte
+	}{
+		{frame.Header{Fields: []byte{1, 0, 7, 9}}, []byte("small")},
+		{frame.Header{Fields: []byte{3, 0, 8, 10}}, bytes.Repeat([]byte("large body "), 9000)}, // larger than the read buffer
+		{frame.Header{Fields: []byte{8, 0, 0, 11}}, nil},
 	}
 	var wire []byte
 	for _, fr := range frames {
-		wire, _ = lay.AppendFrame(wire, fr)
+		wire, _ = lay.AppendFrame(wire, fr.h, fr.body)
 	}
 	step := 1
 	if testkit.Race || testing.Short() {
@@ -338,15 +341,15 @@ func TestLayoutReadsResumeAfterATimeoutAtEveryByte(t *testing.T) {
 				if i == 1 {
 					read = f.ReadFrame
 				}
-				got, err := read()
+				h, body, err := read()
 				if errors.Is(err, os.ErrDeadlineExceeded) {
-					got, err = read()
+					h, body, err = read()
 				}
-				if err != nil || !bytes.Equal(got.Before, want.Before) || !bytes.Equal(got.After, want.After) || !bytes.Equal(got.Body, want.Body) {
-					t.Fatalf("read buffer %d, timeout at byte %d: frame %d: %x|%x|%d bytes, %v", rb, at, i, got.Before, got.After, len(got.Body), err)
+				if err != nil || !bytes.Equal(h.Fields, want.h.Fields) || !bytes.Equal(body, want.body) {
+					t.Fatalf("read buffer %d, timeout at byte %d: frame %d: %x|%d bytes, %v", rb, at, i, h.Fields, len(body), err)
 				}
 			}
-			if _, err := f.ReadFrameView(); err != io.EOF {
+			if _, _, err := f.ReadFrameView(); err != io.EOF {
 				t.Fatalf("read buffer %d, timeout at byte %d: after the frames: %v", rb, at, err)
 			}
 		}

@@ -63,10 +63,26 @@ type pendingFrame struct {
 // layout: the header of the frame read last on the general path, whose
 // fields a ReadFrameView returns.
 type readLayout struct {
-	shape // a copy: the in-line path reaches its fields through one pointer less
-	hdr   [MaxLayoutHeader]byte
-	size  int    // bytes of hdr in use
-	flags uint64 // the length field's bits above the mask
+	shape  // a copy: the in-line path reaches its fields through one pointer less
+	hdr    [MaxLayoutHeader]byte
+	size   int                   // bytes of hdr in use
+	flags  uint64                // the length field's bits above the mask
+	joined [MaxLayoutHeader]byte // the fields of a header with fields on both sides of the length
+}
+
+// fields returns the fields of header hdr: a view of hdr when they are all
+// on one side of the length field, or else a copy of both sides, joined, in
+// l.joined (valid until the next frame).
+func (l *readLayout) fields(hdr []byte) []byte {
+	switch {
+	case l.after == 0:
+		return hdr[:l.before:l.before]
+	case l.before == 0:
+		return hdr[len(hdr)-l.after:]
+	}
+	n := copy(l.joined[:], hdr[:l.before])
+	n += copy(l.joined[n:], hdr[len(hdr)-l.after:])
+	return l.joined[:n:n]
 }
 
 // skipping is what is left of an oversized frame under WithSkipOversized.
@@ -174,9 +190,9 @@ func (rd *reader[L]) viewSlow() ([]byte, error) {
 	if rd.lay == nil {
 		return rd.payloadView()
 	}
-	var fr Frame
-	if rd.inLineFrame(&fr) {
-		return fr.Body, nil
+	var h Header
+	if body, ok := rd.inLineFrame(&h); ok {
+		return body, nil
 	}
 	body, err := rd.payloadView()
 	if err != nil {

@@ -94,7 +94,7 @@ func (wr *writer[L]) writeMsg(msg []byte) error {
 // within the limit.
 func (wr *writer[L]) writeMsgLocked(msg []byte) error {
 	if wr.lay != nil {
-		return wr.writeFrameLocked(&Frame{Body: msg})
+		return wr.writeFrameLocked(&Header{}, msg)
 	}
 	if err := wr.writable(); err != nil {
 		return err
@@ -206,42 +206,40 @@ func (wr *writer[L]) headerSize(n int) int {
 // layout's with zero fields.
 func (wr *writer[L]) appendHeader(dst []byte, n int) []byte {
 	if wr.lay != nil {
-		return appendLayoutHeader[L](wr.lay, dst, n, &Frame{})
+		return appendLayoutHeader[L](wr.lay, dst, n, &Header{})
 	}
 	return appendHeader[L](wr.kind, dst, n)
 }
 
-// writeFrame writes fr as one frame of the layout.
-func (wr *writer[L]) writeFrame(fr *Frame) error {
-	s := wr.lay
-	if err := s.check(fr); err != nil {
+// writeFrame writes a frame of the layout with header h and the body.
+func (wr *writer[L]) writeFrame(h *Header, body []byte) error {
+	if err := wr.lay.check(h); err != nil {
 		return err
 	}
-	n := len(fr.Body)
-	if n > wr.maxSize {
-		return &errs.MessageTooLargeError{Size: uint64(n), Max: uint64(wr.maxSize)}
+	if len(body) > wr.maxSize {
+		return &errs.MessageTooLargeError{Size: uint64(len(body)), Max: uint64(wr.maxSize)}
 	}
 	wr.mu.Lock()
 	defer wr.mu.Unlock()
-	return wr.writeFrameLocked(fr)
+	return wr.writeFrameLocked(h, body)
 }
 
-// writeFrameLocked is writeFrame with mu held and fr checked.
-func (wr *writer[L]) writeFrameLocked(fr *Frame) error {
+// writeFrameLocked is writeFrame with mu held and h checked.
+func (wr *writer[L]) writeFrameLocked(h *Header, body []byte) error {
 	if err := wr.writable(); err != nil {
 		return err
 	}
-	s, n := wr.lay, len(fr.Body)
+	s, n := wr.lay, len(body)
 	size := layoutHeaderSize[L](s, n) + n + len(s.trailer)
 	if wr.vectored && n >= vectoredMin && len(s.trailer) == 0 && !wr.batches(size) {
-		return wr.writeVectored(appendLayoutHeader[L](s, wr.scratch[:0], n, fr), fr.Body, size)
+		return wr.writeVectored(appendLayoutHeader[L](s, wr.scratch[:0], n, h), body, size)
 	}
 	buf, pooled, err := wr.space(size)
 	if err != nil {
 		return err
 	}
-	buf = appendLayoutHeader[L](s, buf, n, fr)
-	buf = append(append(buf, fr.Body...), s.trailer...)
+	buf = appendLayoutHeader[L](s, buf, n, h)
+	buf = append(append(buf, body...), s.trailer...)
 	return wr.send(buf, size, pooled, false)
 }
 

@@ -104,22 +104,22 @@ func (c capture) expected(t *testing.T) []map[string]string {
 // readAll reads src's unframed prefix of skip bytes, then frames until the
 // end, with a Framer of p; it returns the prefix, the frames (owned) and the
 // error that ended them.
-func readAll(p layout.Preset, src io.Reader, skip int, opts ...frame.Option) ([]byte, []frame.Frame, error) {
+func readAll(p layout.Preset, src io.Reader, skip int, opts ...frame.Option) ([]byte, []captured, error) {
 	conn := p.New(nopCloser{src}, append([]frame.Option{frame.WithMaxSize(int(min(p.MaxBody(), 64<<20)))}, opts...)...)
 	prefix := make([]byte, skip)
 	if _, err := conn.ReadUnframed(prefix); err != nil {
 		return nil, nil, fmt.Errorf("the %d unframed bytes: %w", skip, err)
 	}
-	var frames []frame.Frame
+	var frames []captured
 	for {
-		fr, err := conn.ReadFrame()
+		h, body, err := conn.ReadFrame()
 		if err == io.EOF {
 			return prefix, frames, nil
 		}
 		if err != nil {
 			return prefix, frames, fmt.Errorf("frame %d: %w", len(frames)+1, err)
 		}
-		frames = append(frames, fr)
+		frames = append(frames, captured{h, body})
 	}
 }
 
@@ -130,16 +130,20 @@ func (nopCloser) Close() error                { return nil }
 
 // wireLength returns the value of fr's length field as it was on the wire,
 // without the flag bits: what a dissector shows.
-func wireLength(p layout.Preset, fr frame.Frame, encoded int) uint64 {
+func wireLength(p layout.Preset, fr captured, encoded int) uint64 {
 	spec := p.Spec()
 	switch spec.Counts {
 	case frame.CountsFromLength:
-		field := encoded - len(fr.Before) - len(fr.After) - len(fr.Body) - len(spec.Trailer)
-		return uint64(field + len(fr.After) + len(fr.Body))
+		after := 0
+		for _, f := range spec.After {
+			after += f.Size
+		}
+		field := encoded - len(fr.h.Fields) - len(fr.body) - len(spec.Trailer)
+		return uint64(field + after + len(fr.body))
 	case frame.CountsFrame:
 		return uint64(encoded)
 	}
-	return uint64(len(fr.Body))
+	return uint64(len(fr.body))
 }
 
 // TestCaptures frames every capture with its preset: the unframed prefix,
@@ -165,11 +169,11 @@ func TestCaptures(t *testing.T) {
 			wire := prefix
 			for i, fr := range frames {
 				before := len(wire)
-				if wire, err = p.AppendFrame(wire, fr); err != nil {
+				if wire, err = p.AppendFrame(wire, fr.h, fr.body); err != nil {
 					t.Fatalf("frame %d does not re-encode: %v", i+1, err)
 				}
 				if !bytes.Equal(wire[before:], data[before:len(wire)]) {
-					t.Fatalf("frame %d (%s) re-encodes as %x…, the capture has %x…", i+1, p.Format(fr), head(wire[before:]), head(data[before:]))
+					t.Fatalf("frame %d (%s) re-encodes as %x…, the capture has %x…", i+1, p.Format(fr.h), head(wire[before:]), head(data[before:]))
 				}
 			}
 			if !bytes.Equal(wire, data) {
@@ -184,7 +188,7 @@ func TestCaptures(t *testing.T) {
 			}
 			at := len(prefix)
 			for i, fr := range frames {
-				encoded, _ := p.AppendFrame(nil, fr)
+				encoded, _ := p.AppendFrame(nil, fr.h, fr.body)
 				got := map[string]string{"len": strconv.FormatUint(wireLength(p, fr, len(encoded)), 10)}
 				at += len(encoded)
 				for name := range want[i] {
@@ -192,10 +196,10 @@ func TestCaptures(t *testing.T) {
 						continue
 					}
 					if name == "last" { // RPC's last-fragment flag
-						got[name] = strconv.FormatUint(fr.Flags>>31, 10)
+						got[name] = strconv.FormatUint(fr.h.Flags>>31, 10)
 						continue
 					}
-					value, ok := p.Field(fr, name)
+					value, ok := p.Field(fr.h, name)
 					if !ok {
 						t.Fatalf("frame %d: the tool names a field %q the preset does not have", i+1, name)
 					}
@@ -207,7 +211,7 @@ func TestCaptures(t *testing.T) {
 				}
 				for name, v := range want[i] {
 					if got[name] != v {
-						t.Fatalf("frame %d at byte %d: %s=%s, the tool says %s=%s (%s)", i+1, at-len(encoded), name, got[name], name, v, p.Format(fr))
+						t.Fatalf("frame %d at byte %d: %s=%s, the tool says %s=%s (%s)", i+1, at-len(encoded), name, got[name], name, v, p.Format(fr.h))
 					}
 				}
 			}
@@ -243,7 +247,7 @@ func TestCapturesInPieces(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			same := func(how string, gotPrefix []byte, got []frame.Frame, err error) {
+			same := func(how string, gotPrefix []byte, got []captured, err error) {
 				t.Helper()
 				if err != nil || !bytes.Equal(gotPrefix, prefix) || len(got) != len(frames) {
 					t.Fatalf("%s: %d frames, %v; want %d frames", how, len(got), err, len(frames))
@@ -273,10 +277,10 @@ func TestCapturesInPieces(t *testing.T) {
 			}
 			at := len(prefix)
 			for i, fr := range frames {
-				encoded, _ := p.AppendFrame(nil, fr)
+				encoded, _ := p.AppendFrame(nil, fr.h, fr.body)
 				rest := data[at:]
 				end := len(encoded)
-				hdr := end - len(fr.Body) - len(p.Spec().Trailer)
+				hdr := end - len(fr.body) - len(p.Spec().Trailer)
 				var splits []int
 				for k := 0; k <= end; k++ {
 					if k <= hdr+8 || k >= end-8 {
@@ -298,6 +302,12 @@ func TestCapturesInPieces(t *testing.T) {
 	}
 }
 
-func sameFrame(a, b frame.Frame) bool {
-	return bytes.Equal(a.Before, b.Before) && bytes.Equal(a.After, b.After) && a.Flags == b.Flags && bytes.Equal(a.Body, b.Body)
+func sameFrame(a, b captured) bool {
+	return bytes.Equal(a.h.Fields, b.h.Fields) && a.h.Flags == b.h.Flags && bytes.Equal(a.body, b.body)
+}
+
+// captured is a frame read from a capture: its header and its body.
+type captured struct {
+	h    frame.Header
+	body []byte
 }

@@ -15,9 +15,9 @@ func Example_postgres() {
 	go func() {
 		f := frame.NewWithLayout(server, layout.Postgres)
 		defer f.Close()
-		f.WriteUnframed([]byte("N"))                                             // no SSL: a byte outside the framing
-		f.WriteFrame(frame.Frame{Before: []byte("R"), Body: []byte{0, 0, 0, 0}}) // AuthenticationOk
-		f.WriteFrame(frame.Frame{Before: []byte("Z"), Body: []byte("I")})        // ReadyForQuery, idle
+		f.WriteUnframed([]byte("N"))                                        // no SSL: a byte outside the framing
+		f.WriteFrame(frame.Header{Fields: []byte("R")}, []byte{0, 0, 0, 0}) // AuthenticationOk
+		f.WriteFrame(frame.Header{Fields: []byte("Z")}, []byte("I"))        // ReadyForQuery, idle
 	}()
 
 	f := frame.NewWithLayout(client, layout.Postgres)
@@ -27,8 +27,8 @@ func Example_postgres() {
 		panic(err)
 	}
 	fmt.Printf("SSL: %s\n", answer)
-	for fr, err := f.ReadFrameView(); err == nil; fr, err = f.ReadFrameView() {
-		fmt.Printf("%s, %d-byte body\n", layout.Postgres.Format(fr), len(fr.Body))
+	for h, body, err := f.ReadFrameView(); err == nil; h, body, err = f.ReadFrameView() {
+		fmt.Printf("%s, %d-byte body\n", layout.Postgres.Format(h), len(body))
 	}
 	// Output:
 	// SSL: N
@@ -42,8 +42,8 @@ func ExampleLookup() {
 	if err != nil {
 		panic(err)
 	}
-	ping := frame.Frame{After: []byte{6, 0, 0, 0, 0, 0}, Body: []byte("12345678")}
-	wire, err := p.AppendFrame(nil, ping)
+	ping := frame.Header{Fields: []byte{6, 0, 0, 0, 0, 0}}
+	wire, err := p.AppendFrame(nil, ping, []byte("12345678"))
 	if err != nil {
 		panic(err)
 	}

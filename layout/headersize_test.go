@@ -21,7 +21,7 @@ func TestPresetHeaderSize(t *testing.T) {
 			if uint64(n) > p.MaxBody() {
 				continue
 			}
-			fr, err := p.AppendFrame(nil, frame.Frame{Body: make([]byte, n)})
+			fr, err := p.AppendFrame(nil, frame.Header{}, make([]byte, n))
 			if err != nil {
 				t.Fatalf("%s: AppendFrame of %d bytes: %v", name, n, err)
 			}

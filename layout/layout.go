@@ -2,7 +2,7 @@
 // run, ready for frame.NewWithLayout:
 //
 //	f := frame.NewWithLayout(conn, layout.Postgres)
-//	fr, err := f.ReadFrameView() // fr.Before[0] is the message type, 'Q' say
+//	h, body, err := f.ReadFrameView() // h.Fields[0] is the message type, 'Q' say
 //
 // Each preset's doc cites the specification it follows and the largest frame
 // its protocol sends. A Framer's limit stays frame.DefaultMaxSize (or what
@@ -151,9 +151,9 @@ const LastFragment = 1 << 31
 // frame.Framer.
 type Conn interface {
 	frame.MsgConn
-	ReadFrameView() (frame.Frame, error)
-	ReadFrame() (frame.Frame, error)
-	WriteFrame(fr frame.Frame) error
+	ReadFrameView() (h frame.Header, body []byte, err error)
+	ReadFrame() (h frame.Header, body []byte, err error)
+	WriteFrame(h frame.Header, body []byte) error
 	ReadUnframed(p []byte) (int, error)
 	WriteUnframed(p []byte) error
 }
@@ -170,12 +170,13 @@ type Preset interface {
 	// HeaderSize returns the size of the header of a frame with an n-byte
 	// body (see frame.Layout.HeaderSize).
 	HeaderSize(n int) int
-	// Format returns fr's header fields as text (see frame.Layout.Format).
-	Format(fr frame.Frame) string
-	// Field returns the value of fr's header field called name.
-	Field(fr frame.Frame, name string) (uint64, bool)
-	// AppendFrame appends fr as one frame to dst (see frame.Layout.AppendFrame).
-	AppendFrame(dst []byte, fr frame.Frame) ([]byte, error)
+	// Format returns h's fields as text (see frame.Layout.Format).
+	Format(h frame.Header) string
+	// Field returns the value of h's field called name.
+	Field(h frame.Header, name string) (uint64, bool)
+	// AppendFrame appends a frame of header h and body to dst (see
+	// frame.Layout.AppendFrame).
+	AppendFrame(dst []byte, h frame.Header, body []byte) ([]byte, error)
 	// New returns a Framer on rw with this layout, as frame.NewWithLayout does.
 	New(rw io.ReadWriteCloser, opts ...frame.Option) Conn
 }

@@ -69,14 +69,20 @@ func fieldBytes(fields []frame.Field) int {
 	return n
 }
 
+// layoutFrame is a frame of a layout: its header and its body.
+type layoutFrame struct {
+	frame.Header
+	Body []byte
+}
+
 // drawFrame draws a frame for lay with a body of at most maxBody bytes.
-func drawFrame[L codec.LengthCodec](t *rapid.T, lay frame.Layout[L], spec frame.LayoutSpec, maxBody int) frame.Frame {
-	fr := frame.Frame{Body: messages(maxBody, largestMessage()).Draw(t, "body")}
+func drawFrame[L codec.LengthCodec](t *rapid.T, lay frame.Layout[L], spec frame.LayoutSpec, maxBody int) layoutFrame {
+	fr := layoutFrame{Body: messages(maxBody, largestMessage()).Draw(t, "body")}
 	if rapid.Bool().Draw(t, "zeroFields") {
 		return fr // nil fields are zeros
 	}
-	fr.Before = rapid.SliceOfN(rapid.Byte(), fieldBytes(spec.Before), fieldBytes(spec.Before)).Draw(t, "before")
-	fr.After = rapid.SliceOfN(rapid.Byte(), fieldBytes(spec.After), fieldBytes(spec.After)).Draw(t, "after")
+	n := fieldBytes(spec.Before) + fieldBytes(spec.After)
+	fr.Fields = rapid.SliceOfN(rapid.Byte(), n, n).Draw(t, "fields")
 	if spec.LengthMask != 0 {
 		fr.Flags = rapid.Uint64().Draw(t, "flags") &^ spec.LengthMask & (1<<(8*fixedWidth[L]()) - 1)
 	}
@@ -100,17 +106,17 @@ func orZeros(b []byte, size int) []byte {
 func checkLayoutRoundTrip[L codec.LengthCodec](t *rapid.T) {
 	lay, spec := drawLayout[L](t)
 	maxBody := int(min(lay.MaxBody(), 70000))
-	frames := rapid.SliceOfN(rapid.Custom(func(t *rapid.T) frame.Frame { return drawFrame(t, lay, spec, maxBody) }), 0, 6).Draw(t, "frames")
+	frames := rapid.SliceOfN(rapid.Custom(func(t *rapid.T) layoutFrame { return drawFrame(t, lay, spec, maxBody) }), 0, 6).Draw(t, "frames")
 
 	var wire testkit.Buffer
 	w := frame.NewWithLayout(&wire, lay, frame.WithMaxSize(maxBody), frame.WithWriteBuffer(rapid.SampledFrom([]int{0, 64, 4096}).Draw(t, "batch")))
 	var want []byte
 	for i, fr := range frames {
 		var err error
-		if want, err = lay.AppendFrame(want, fr); err != nil {
+		if want, err = lay.AppendFrame(want, fr.Header, fr.Body); err != nil {
 			t.Fatalf("AppendFrame %d: %v", i, err)
 		}
-		if err := w.WriteFrame(fr); err != nil {
+		if err := w.WriteFrame(fr.Header, fr.Body); err != nil {
 			t.Fatalf("WriteFrame %d: %v", i, err)
 		}
 	}
@@ -124,19 +130,20 @@ func checkLayoutRoundTrip[L codec.LengthCodec](t *rapid.T) {
 	stream := &testkit.Stream{R: bytes.NewReader(want), Steps: rapid.SliceOfN(rapid.IntRange(1, 70), 0, 4).Draw(t, "steps")}
 	r := frame.NewWithLayout(stream, lay, frame.WithMaxSize(maxBody), frame.WithReadBuffer(rapid.SampledFrom([]int{0, 16, 100, frame.DefaultReadBuffer}).Draw(t, "readBuffer")))
 	for i, fr := range frames {
-		wantBefore, wantAfter := orZeros(fr.Before, fieldBytes(spec.Before)), orZeros(fr.After, fieldBytes(spec.After))
+		wantFields := orZeros(fr.Fields, fieldBytes(spec.Before)+fieldBytes(spec.After))
 		switch how := rapid.IntRange(0, 3).Draw(t, "how"); how {
 		case 0, 1:
 			read := r.ReadFrameView
 			if how == 1 {
 				read = r.ReadFrame
 			}
-			got, err := read()
+			h, body, err := read()
 			if err != nil {
 				t.Fatalf("frame %d: %v", i, err)
 			}
-			if !bytes.Equal(got.Before, wantBefore) || !bytes.Equal(got.After, wantAfter) || got.Flags != fr.Flags || !bytes.Equal(got.Body, fr.Body) {
-				t.Fatalf("frame %d: read %x|%x|%#x|%d bytes, wrote %x|%x|%#x|%d bytes", i, got.Before, got.After, got.Flags, len(got.Body), wantBefore, wantAfter, fr.Flags, len(fr.Body))
+			got := layoutFrame{h, body}
+			if !bytes.Equal(got.Fields, wantFields) || got.Flags != fr.Flags || !bytes.Equal(got.Body, fr.Body) {
+				t.Fatalf("frame %d: read %x|%#x|%d bytes, wrote %x|%#x|%d bytes", i, got.Fields, got.Flags, len(got.Body), wantFields, fr.Flags, len(fr.Body))
 			}
 		case 2:
 			if n, err := r.NextMsgLen(); err != nil || n != len(fr.Body) {
@@ -149,7 +156,7 @@ func checkLayoutRoundTrip[L codec.LengthCodec](t *rapid.T) {
 			wantMsg(t, fmt.Sprintf("AppendMsg of frame %d", i), got, err, append([]byte("x"), fr.Body...))
 		}
 	}
-	_, err := r.ReadFrameView()
+	_, _, err := r.ReadFrameView()
 	wantEOF(t, "after the last frame", err)
 }
 
@@ -161,7 +168,7 @@ func checkLayoutRoundTrip[L codec.LengthCodec](t *rapid.T) {
 func checkLayoutTruncation[L codec.LengthCodec](t *rapid.T) {
 	lay, spec := drawLayout[L](t)
 	fr := drawFrame(t, lay, spec, int(min(lay.MaxBody(), 3000)))
-	wire, err := lay.AppendFrame(nil, fr)
+	wire, err := lay.AppendFrame(nil, fr.Header, fr.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +178,7 @@ func checkLayoutTruncation[L codec.LengthCodec](t *rapid.T) {
 	field := hdr - before - after
 	cut := rapid.IntRange(0, len(wire)-1).Draw(t, "cut")
 	r := frame.NewWithLayout(testkit.Reading(wire[:cut]), lay, frame.WithReadBuffer(rapid.SampledFrom([]int{0, 100, frame.DefaultReadBuffer}).Draw(t, "readBuffer")))
-	_, err = r.ReadFrameView()
+	_, _, err = r.ReadFrameView()
 	if cut == 0 {
 		wantEOF(t, "an empty stream", err)
 		return
@@ -223,24 +230,24 @@ func checkLayoutSkip[L codec.LengthCodec](t *rapid.T) {
 	lay, spec := drawLayout[L](t)
 	maxBody := int(min(lay.MaxBody(), 3000))
 	limit := rapid.IntRange(0, maxBody).Draw(t, "limit")
-	frames := rapid.SliceOfN(rapid.Custom(func(t *rapid.T) frame.Frame { return drawFrame(t, lay, spec, maxBody) }), 1, 5).Draw(t, "frames")
+	frames := rapid.SliceOfN(rapid.Custom(func(t *rapid.T) layoutFrame { return drawFrame(t, lay, spec, maxBody) }), 1, 5).Draw(t, "frames")
 	var wire []byte
 	for _, fr := range frames {
-		wire, _ = lay.AppendFrame(wire, fr)
+		wire, _ = lay.AppendFrame(wire, fr.Header, fr.Body)
 	}
 	r := frame.NewWithLayout(&testkit.Stream{R: bytes.NewReader(wire), Steps: []int{rapid.IntRange(1, 50).Draw(t, "step")}}, lay,
 		frame.WithMaxSize(limit), frame.WithSkipOversized(), frame.WithReadBuffer(rapid.SampledFrom([]int{0, 64, frame.DefaultReadBuffer}).Draw(t, "readBuffer")))
 	for i, fr := range frames {
-		got, err := r.ReadFrameView()
+		_, got, err := r.ReadFrameView()
 		if len(fr.Body) > limit {
 			wantTooLarge(t, fmt.Sprintf("frame %d", i), err, uint64(len(fr.Body)), uint64(limit))
 			continue
 		}
-		if err != nil || !bytes.Equal(got.Body, fr.Body) {
-			t.Fatalf("frame %d after skipping: %d bytes, %v; want %d bytes", i, len(got.Body), err, len(fr.Body))
+		if err != nil || !bytes.Equal(got, fr.Body) {
+			t.Fatalf("frame %d after skipping: %d bytes, %v; want %d bytes", i, len(got), err, len(fr.Body))
 		}
 	}
-	if _, err := r.ReadFrameView(); err != io.EOF {
+	if _, _, err := r.ReadFrameView(); err != io.EOF {
 		t.Fatalf("after the last frame: %v, want io.EOF", err)
 	}
 }

@@ -35,11 +35,11 @@ func runConvert(a *app, cl *cmdline) error {
 	in := from.New(stream{r: countingReader{input, p}}, frame.WithMaxSize(cl.bodyLimit(from)))
 	out := to.New(stream{w: a.stdout}, frame.WithMaxSize(cl.bodyLimit(to)), frame.WithWriteBuffer(bufferSize))
 	keepFields := from.String() == to.String()
-	err = eachFrameOf(from, in, 0, func(index int, offset int64, fr frame.Frame) error {
+	err = eachFrameOf(from, in, 0, func(index int, offset int64, h frame.Header, body []byte) error {
 		if !keepFields {
-			fr = frame.Frame{Body: fr.Body}
+			h = frame.Header{}
 		}
-		if err := out.WriteFrame(fr); err != nil {
+		if err := out.WriteFrame(h, body); err != nil {
 			return hintMax(frameError(index, offset, err), to)
 		}
 		p.addFrame()

@@ -82,8 +82,8 @@ func runDecode(a *app, cl *cmdline) error {
 // appendMsg.
 func decode(p layout.Preset, in frameReader, start int64, appendMsg func(dst, msg []byte) []byte, out io.Writer, prog *progress) error {
 	var buf []byte
-	return eachFrameOf(p, in, start, func(_ int, _ int64, fr frame.Frame) error {
-		buf = appendMsg(buf[:0], fr.Body)
+	return eachFrameOf(p, in, start, func(_ int, _ int64, _ frame.Header, body []byte) error {
+		buf = appendMsg(buf[:0], body)
 		_, err := out.Write(buf)
 		prog.addFrame()
 		return err

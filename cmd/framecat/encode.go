@@ -76,7 +76,7 @@ func encode(in *splitter, p layout.Preset, out io.Writer, prog *progress) error 
 		if err != nil {
 			return err
 		}
-		if buf, err = p.AppendFrame(buf[:0], frame.Frame{Body: msg}); err != nil {
+		if buf, err = p.AppendFrame(buf[:0], frame.Header{}, msg); err != nil {
 			return messageError(in.index, in.start, err)
 		}
 		if _, err := out.Write(buf); err != nil {

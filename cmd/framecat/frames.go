@@ -12,22 +12,22 @@ import (
 
 // frameReader is what eachFrameOf reads frames from: a Framer.
 type frameReader interface {
-	ReadFrameView() (frame.Frame, error)
+	ReadFrameView() (frame.Header, []byte, error)
 }
 
 // messages reads the frames of a plain MsgConn as frameReader: bodies only.
 type messages struct{ frame.MsgConn }
 
-func (m messages) ReadFrameView() (frame.Frame, error) {
+func (m messages) ReadFrameView() (frame.Header, []byte, error) {
 	body, err := m.ReadMsgView()
-	return frame.Frame{Body: body}, err
+	return frame.Header{}, body, err
 }
 
 // eachFrame is eachFrameOf for a plain MsgConn of codec c, from offset 0,
 // with each frame's body.
 func eachFrame(c lengthCodec, in frame.MsgConn, fn func(index int, offset int64, msg []byte) error) error {
-	return eachFrameOf(c.plain, messages{in}, 0, func(index int, offset int64, fr frame.Frame) error {
-		return fn(index, offset, fr.Body)
+	return eachFrameOf(c.plain, messages{in}, 0, func(index int, offset int64, _ frame.Header, body []byte) error {
+		return fn(index, offset, body)
 	})
 }
 
@@ -36,22 +36,22 @@ func eachFrame(c lengthCodec, in frame.MsgConn, fn func(index int, offset int64,
 // until a clean end of the stream. A read error comes back as an
 // *inputError naming the frame; fn's error comes back as it is. The frame's
 // slices are valid only during the call.
-func eachFrameOf(p layout.Preset, in frameReader, start int64, fn func(index int, offset int64, fr frame.Frame) error) error {
+func eachFrameOf(p layout.Preset, in frameReader, start int64, fn func(index int, offset int64, h frame.Header, body []byte) error) error {
 	offset := start
 	for index := 1; ; index++ {
-		fr, err := in.ReadFrameView()
+		h, body, err := in.ReadFrameView()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return frameError(index, offset, err)
 		}
-		if err := fn(index, offset, fr); err != nil {
+		if err := fn(index, offset, h, body); err != nil {
 			return err
 		}
 		// The library accepts minimal headers only, so the header's size
 		// follows from the length.
-		offset += frameSize(p, len(fr.Body))
+		offset += frameSize(p, len(body))
 	}
 }
 

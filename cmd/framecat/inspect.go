@@ -166,16 +166,16 @@ func inspectLayout(lay layout.Preset, in layout.Conn, skip int64, out io.Writer,
 		frames            int
 		smallest, largest uint64
 	)
-	err := eachFrameOf(lay, in, skip, func(_ int, at int64, fr frame.Frame) error {
-		n := uint64(len(fr.Body))
-		fmt.Fprintf(out, "%8d  %-*s  %8d  %s\n", at, width, lay.Format(fr), n, quote(fr.Body[:min(n, previewSize)], n))
+	err := eachFrameOf(lay, in, skip, func(_ int, at int64, h frame.Header, body []byte) error {
+		n := uint64(len(body))
+		fmt.Fprintf(out, "%8d  %-*s  %8d  %s\n", at, width, lay.Format(h), n, quote(body[:min(n, previewSize)], n))
 		if frames == 0 || n < smallest {
 			smallest = n
 		}
 		largest = max(largest, n)
 		frames++
 		p.addFrame()
-		offset = at + frameSize(lay, len(fr.Body))
+		offset = at + frameSize(lay, len(body))
 		return nil
 	})
 	if err != nil {
@@ -196,17 +196,14 @@ func widestFields(lay layout.Preset) string {
 		}
 		return n
 	}
-	fr := frame.Frame{
-		Before: bytes.Repeat([]byte{0xff}, size(spec.Before)),
-		After:  bytes.Repeat([]byte{0xff}, size(spec.After)),
-	}
+	h := frame.Header{Fields: bytes.Repeat([]byte{0xff}, size(spec.Before)+size(spec.After))}
 	if spec.LengthMask != 0 {
 		// A masked length field is fixed-width: what the header has
 		// besides the fields.
-		bits := 8 * (lay.HeaderSize(0) - len(fr.Before) - len(fr.After))
-		fr.Flags = (1<<bits - 1) &^ spec.LengthMask
+		bits := 8 * (lay.HeaderSize(0) - len(h.Fields))
+		h.Flags = (1<<bits - 1) &^ spec.LengthMask
 	}
-	return lay.Format(fr)
+	return lay.Format(h)
 }
 
 // summarize writes inspect's summary line: frames, total bytes (of which

@@ -28,7 +28,7 @@ func TestSkipThenFrames(t *testing.T) {
 		bodies := rapid.SliceOfN(rapid.SliceOfN(rapid.Byte(), 0, 300), 0, 5).Draw(t, "bodies")
 		input := bytes.Repeat([]byte{'P'}, skip)
 		for _, b := range bodies {
-			if input, err = p.AppendFrame(input, frame.Frame{Body: b}); err != nil {
+			if input, err = p.AppendFrame(input, frame.Header{}, b); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -65,11 +65,11 @@ func checkSkip(t *rapid.T, p layout.Preset, in layout.Conn, skip int64, bodies [
 	}
 	i := 0
 	end := skip
-	err = eachFrameOf(p, in, skip, func(index int, offset int64, fr frame.Frame) error {
-		if index != i+1 || offset != end || !bytes.Equal(fr.Body, bodies[i]) {
-			t.Fatalf("frame %d at offset %d, %d bytes; want frame %d at %d, %d bytes", index, offset, len(fr.Body), i+1, end, len(bodies[i]))
+	err = eachFrameOf(p, in, skip, func(index int, offset int64, _ frame.Header, body []byte) error {
+		if index != i+1 || offset != end || !bytes.Equal(body, bodies[i]) {
+			t.Fatalf("frame %d at offset %d, %d bytes; want frame %d at %d, %d bytes", index, offset, len(body), i+1, end, len(bodies[i]))
 		}
-		end += frameSize(p, len(fr.Body))
+		end += frameSize(p, len(body))
 		i++
 		return nil
 	})
