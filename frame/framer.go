@@ -7,11 +7,19 @@
 //	err := f.WriteMsg([]byte("hello"))
 //	msg, err := f.ReadMsg()
 //
+// A header layout frames protocols whose header holds more than a length
+// that counts the body: fields before and after the length, a length that
+// counts the header too, flag bits in the length field, a trailer. A
+// Layout[L] is built from named parts (NewLayout, LayoutSpec) and drives a
+// Framer's reads and writes (NewWithLayout, ReadFrameView, WriteFrame);
+// package layout has presets for common protocols.
+//
 // The package also has the message interfaces every layer implements
 // (MsgReader, MsgWriter, MsgReadWriteCloser), the optional ones a layer
 // above may use (MsgViewReader, MsgAppender, MsgFuncWriter, Flusher,
-// MaxSizer), and one-off helpers that need no Framer (AppendFrame,
-// ReadLength). Package secure stacks an encrypting layer on a Framer.
+// MaxSizer, MaxWriteSizer, MsgStreamReader, MsgStreamWriter), and one-off
+// helpers that need no Framer (AppendFrame, ReadLength). Package secure
+// stacks an encrypting layer on a Framer.
 package frame
 
 import (
