@@ -1,6 +1,8 @@
 package frame
 
 import (
+	"errors"
+	"fmt"
 	"io"
 
 	"github.com/framekit/framekit/internal/iox"
@@ -87,15 +89,11 @@ func (f *Framer[L]) WriteFrame(h Header, body []byte) error {
 	return f.wr.writeFrame(&h, body)
 }
 
-// check is shape.check for the plain layout.
+// check is shape.check for the plain layout, which has no fields or flags.
 func (Layout[L]) check(*Header) error {
 	var c L
-	return &layoutError{"frame: the plain " + c.String() + " layout has no header fields or flags"}
+	return fmt.Errorf("frame: the plain %s layout has no header fields or flags", c)
 }
-
-type layoutError struct{ text string }
-
-func (e *layoutError) Error() string { return e.text }
 
 // ReadUnframed reads exactly len(p) bytes that are not framed, such as a
 // protocol's preface before its first frame (HTTP/2's client preface,
@@ -139,7 +137,7 @@ func (rd *reader[L]) readUnframed(p []byte) (int, error) {
 	return n + k, rd.unframedErr(len(p), n+k, err)
 }
 
-var errMidFrame = &layoutError{"frame: ReadUnframed inside a frame"}
+var errMidFrame = errors.New("frame: ReadUnframed inside a frame")
 
 // unframedErr classifies the error of an unframed read of want bytes that got
 // got.
@@ -177,11 +175,7 @@ func (wr *writer[L]) writeUnframed(p []byte) error {
 // frameView returns the next frame's header and body as views.
 func (rd *reader[L]) frameView() (Header, []byte, error) {
 	if rd.lay == nil {
-		body, ok := rd.inLine()
-		if ok {
-			return Header{}, body, nil
-		}
-		body, err := rd.viewSlow()
+		body, err := rd.viewLocked()
 		return Header{}, body, err
 	}
 	var h Header

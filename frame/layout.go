@@ -95,6 +95,7 @@ type Layout[L codec.LengthCodec] struct{ s *shape }
 // halves of a Framer keep.
 type shape struct {
 	spec      LayoutSpec
+	fields    []Field // spec.Before, then spec.After
 	name      string
 	before    int    // header bytes before the length field
 	after     int    // header bytes after it
@@ -253,6 +254,7 @@ func newShape[L codec.LengthCodec](spec LayoutSpec) (*shape, error) {
 	s.spec = spec
 	s.spec.Name = name
 	s.spec.Before, s.spec.After, s.spec.Trailer = cloneFields(spec.Before), cloneFields(spec.After), s.trailer
+	s.fields = append(cloneFields(spec.Before), spec.After...)
 	return s, nil
 }
 
@@ -314,7 +316,7 @@ func (l Layout[L]) HeaderSize(n int) int {
 func (l Layout[L]) AppendFrame(dst []byte, h Header, body []byte) ([]byte, error) {
 	if l.plain() {
 		if len(h.Fields) != 0 || h.Flags != 0 {
-			return dst, errors.New("frame: the plain layout has no header fields or flags")
+			return dst, l.check(&h)
 		}
 		return AppendFrame[L](dst, body)
 	}
@@ -337,7 +339,7 @@ func (l Layout[L]) Field(h Header, name string) (uint64, bool) {
 		return 0, false
 	}
 	at := 0
-	for _, f := range l.fieldNames() {
+	for _, f := range l.s.fields {
 		if f.Name == name {
 			if at+f.Size > len(h.Fields) {
 				return 0, false
@@ -372,14 +374,19 @@ func (l Layout[L]) Format(h Header) string {
 		return ""
 	}
 	var b strings.Builder
-	for _, name := range l.fieldNames() {
-		v, _ := l.Field(h, name.Name)
+	at := 0
+	for _, f := range l.s.fields {
+		var v uint64
+		if at+f.Size <= len(h.Fields) {
+			v = fieldValue(f, h.Fields[at:at+f.Size])
+		}
+		at += f.Size
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(name.Name)
+		b.WriteString(f.Name)
 		b.WriteByte('=')
-		switch name.Format {
+		switch f.Format {
 		case FieldChar:
 			if v >= 0x20 && v < 0x7f {
 				b.WriteString(strconv.QuoteRune(rune(v)))
@@ -399,10 +406,6 @@ func (l Layout[L]) Format(h Header) string {
 		fmt.Fprintf(&b, "flags=%#x", h.Flags)
 	}
 	return b.String()
-}
-
-func (l Layout[L]) fieldNames() []Field {
-	return append(cloneFields(l.s.spec.Before), l.s.spec.After...)
 }
 
 // Header is the header of one frame of a layout besides its length: the

@@ -696,10 +696,18 @@ func (rd *reader[L]) cutTrailer(payload []byte) ([]byte, error) {
 	if t == 0 {
 		return payload, nil
 	}
-	body, trailer := payload[:len(payload)-t:len(payload)-t], payload[len(payload)-t:]
-	if !bytes.Equal(trailer, rd.lay.trailer) {
-		rd.err = &errs.MalformedTrailerError{Want: rd.lay.trailer, Got: bytes.Clone(trailer)}
-		return nil, rd.err
+	if err := rd.checkTrailer(payload[len(payload)-t:]); err != nil {
+		return nil, err
 	}
-	return body, nil
+	return payload[: len(payload)-t : len(payload)-t], nil
+}
+
+// checkTrailer returns nil if got is the layout's trailer, and otherwise the
+// sticky error of a stream out of step.
+func (rd *reader[L]) checkTrailer(got []byte) error {
+	if bytes.Equal(got, rd.lay.trailer) {
+		return nil
+	}
+	rd.err = &errs.MalformedTrailerError{Want: rd.lay.trailer, Got: bytes.Clone(got)}
+	return rd.err
 }

@@ -229,11 +229,7 @@ func (b *bodyReader[L]) checkTrailer() error {
 			return err
 		}
 	}
-	if got := b.got[:len(want)]; string(got) != string(want) {
-		rd.err = &errs.MalformedTrailerError{Want: want, Got: append([]byte(nil), got...)}
-		return rd.err
-	}
-	return nil
+	return rd.checkTrailer(b.got[:len(want)])
 }
 
 // readStreamed reads into p, which is no longer than what is left of the
