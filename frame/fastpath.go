@@ -126,6 +126,10 @@ func appendHeader[L codec.LengthCodec](kind headerKind, dst []byte, n int) []byt
 // Otherwise it changes nothing and returns ok == false for the general path
 // to decide. Length fields of the common widths are decoded here; others,
 // and varints, through L.
+//
+// ReadFrameView returns the Header it fills in beside the body: keep Header
+// at four words, which the compiler passes in registers (bench/README.md,
+// "Header layouts", measures a larger one).
 func (rd *reader[L]) inLineFrame(h *Header) (body []byte, ok bool) {
 	if rd.header.decoded || rd.view != nil || rd.err != nil || rd.skip.left > 0 {
 		return nil, false

@@ -411,10 +411,6 @@ func (l Layout[L]) Format(h Header) string {
 // Header is the header of one frame of a layout besides its length: the
 // fields and the flags. Read from a Framer, its slice follows the rule of
 // the method that returned it; written, the Framer fills in the length.
-//
-// It is four words, so that the compiler keeps it in registers, and
-// ReadFrameView's header, body and error come back in registers: a larger
-// struct is copied through memory at every call.
 type Header struct {
 	// Fields holds the bytes of the layout's header fields in order, those
 	// before the length field and then those after it, without the length:
