@@ -40,6 +40,9 @@ var byName = map[string]func(io.ReadWriteCloser, ...Option) MsgConn{
 	codec.LE32{}.String():    newAs[codec.LE32],
 	codec.LE64{}.String():    newAs[codec.LE64],
 	codec.Uvarint{}.String(): newAs[codec.Uvarint],
+	codec.BE24{}.String():    newAs[codec.BE24],
+	codec.LE24{}.String():    newAs[codec.LE24],
+	codec.VBI{}.String():     newAs[codec.VBI],
 }
 
 // newAs is New[L] as a MsgConn.
@@ -47,9 +50,9 @@ func newAs[L codec.LengthCodec](rw io.ReadWriteCloser, opts ...Option) MsgConn {
 	return New[L](rw, opts...)
 }
 
-// CodecNames returns the names NewByName knows, sorted: "be16", "be32",
-// "be64", "be8", "le16", "le32", "le64", "uvarint". The caller owns the
-// slice.
+// CodecNames returns the names NewByName knows, sorted: "be16", "be24",
+// "be32", "be64", "be8", "le16", "le24", "le32", "le64", "uvarint", "vbi".
+// The caller owns the slice.
 func CodecNames() []string {
 	names := make([]string, 0, len(byName))
 	for name := range byName {

@@ -181,6 +181,10 @@ type Preset interface {
 	New(rw io.ReadWriteCloser, opts ...frame.Option) Conn
 }
 
+// PresetOf returns lay as a Preset, for a tool that handles its own layouts,
+// or a codec's plain layout (frame.Layout[L]{}), like this package's.
+func PresetOf[L codec.LengthCodec](lay frame.Layout[L]) Preset { return preset[L]{lay} }
+
 // preset is a Layout[L] as a Preset.
 type preset[L codec.LengthCodec] struct{ frame.Layout[L] }
 

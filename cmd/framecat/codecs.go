@@ -34,15 +34,15 @@ func bind[L codec.LengthCodec]() lengthCodec {
 			return f
 		},
 		appendFrame: frame.AppendFrame[L],
-		plain:       plain[L]{},
+		plain:       layout.PresetOf(frame.Layout[L]{}),
 	}
 }
 
 // codecs lists every codec framecat knows, named by their String method.
 var codecs = []lengthCodec{
-	bind[codec.BE8](), bind[codec.BE16](), bind[codec.BE32](), bind[codec.BE64](),
-	bind[codec.LE16](), bind[codec.LE32](), bind[codec.LE64](),
-	bind[codec.Uvarint](),
+	bind[codec.BE8](), bind[codec.BE16](), bind[codec.BE24](), bind[codec.BE32](), bind[codec.BE64](),
+	bind[codec.LE16](), bind[codec.LE24](), bind[codec.LE32](), bind[codec.LE64](),
+	bind[codec.Uvarint](), bind[codec.VBI](),
 }
 
 // codecList returns the names of the codecs, space-separated.

@@ -95,7 +95,6 @@ func decode(p layout.Preset, in frameReader, start int64, appendMsg func(dst, ms
 // frame starts at offset start.
 func decodeRaw(p layout.Preset, in frame.MsgStreamReader, start int64, out io.Writer, prog *progress) error {
 	offset := start
-	trailer := len(p.Spec().Trailer)
 	for index := 1; ; index++ {
 		body, n, err := in.NextReader()
 		if err == io.EOF {
@@ -112,7 +111,7 @@ func decodeRaw(p layout.Preset, in frame.MsgStreamReader, start int64, out io.Wr
 			return err
 		}
 		prog.addFrame()
-		offset += int64(p.HeaderSize(n) + n + trailer)
+		offset += frameSize(p, n)
 	}
 }
 

@@ -2,11 +2,8 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"strings"
 
-	"github.com/framekit/framekit/codec"
-	"github.com/framekit/framekit/frame"
 	"github.com/framekit/framekit/layout"
 )
 
@@ -16,15 +13,6 @@ import (
 // ReadFrameView and WriteFrame, Layout.AppendFrame), so each command is
 // written once for both; only inspect keeps a path of its own for codecs,
 // which never holds a whole frame.
-
-// plain is codec L's plain layout, the length then the body, as a
-// layout.Preset.
-type plain[L codec.LengthCodec] struct{ frame.Layout[L] }
-
-// New returns a plain Framer[L] on rw.
-func (plain[L]) New(rw io.ReadWriteCloser, opts ...frame.Option) layout.Conn {
-	return frame.New[L](rw, opts...)
-}
 
 // layoutList returns the names of the layouts, space-separated.
 func layoutList() string { return strings.Join(layout.Names(), " ") }

@@ -11,7 +11,7 @@
 //	framecat listen  -codec C [-echo] [-max SIZE] ADDR
 //	framecat dial    -codec C [-split lines|lf|null|whole] [-max SIZE] ADDR
 //
-// Codecs: be8 be16 be32 be64 le16 le32 le64 uvarint. Layouts, the headers
+// Codecs: be8 be16 be24 be32 be64 le16 le24 le32 le64 uvarint vbi. Layouts, the headers
 // of protocols (package layout): amqp dns http2 kafka mongodb mqtt mysql
 // postgres rpc smb2 tls tpkt. -skip N passes over N unframed bytes before
 // the first frame, such as HTTP/2's client preface. SIZE is a byte count,
